@@ -1,0 +1,72 @@
+/**
+ * Builds the Fastify application: logging, OpenAPI, error handling, the worker pool and routes.
+ * `buildApp` is what the server and the tests start; closing the app closes the pool.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
+import type { Config } from './config.js';
+import { PROJECT_ROOT } from './config.js';
+import { installErrorHandlers } from './error-handler.js';
+import { ImageCache } from './image-cache.js';
+import { RenderPool } from './pool.js';
+import { metaRoutes } from './routes/meta.js';
+import { renderRoutes } from './routes/render.js';
+
+/** Options for tests: skip warming to check start-up behaviour, or inject a logger stream. */
+export interface BuildOptions {
+  readonly warm?: boolean;
+  readonly logStream?: NodeJS.WritableStream;
+}
+
+/** The app plus the parts tests and the server look at. */
+export interface LetterpressApp {
+  readonly app: FastifyInstance;
+  readonly pool: RenderPool;
+  readonly catalog: FontCatalog;
+  readonly cache: ImageCache;
+  /** Resolves when every worker is warm. */
+  readonly warmed: Promise<void>;
+}
+
+/** Creates the app (not listening). */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<LetterpressApp> {
+  const app = Fastify({
+    logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false } },
+  });
+  const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
+  for (const s of catalog.skipped) app.log.warn({ file: s.file, reason: s.reason }, 'font skipped');
+  app.log.info({ faces: catalog.faces.length, families: catalog.families.length, version: catalog.version }, 'fonts catalogued');
+  const pool = new RenderPool(config, catalog);
+  const cache = new ImageCache(config.imageCacheBytes);
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
+  });
+  installErrorHandlers(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({
+      route: req.routeOptions.url ?? 'not_found', method: req.method, status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.renderInfo ?? {}),
+    }, 'request');
+  });
+  app.addHook('onClose', async () => pool.close());
+  renderRoutes(app, { config, catalog, pool, cache });
+  metaRoutes(app, { catalog, pool, cache });
+
+  const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then((results) => {
+    const failed = results[0]?.failed ?? [];
+    for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
+    app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
+  });
+  return { app, pool, catalog, cache, warmed };
+}

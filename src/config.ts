@@ -1,0 +1,84 @@
+/**
+ * Service configuration: environment variables parsed once at start into one frozen, typed
+ * object. Every bad variable is collected and reported together, each message naming it.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deepFreeze } from '../workers/font-catalog.js';
+
+/** Project root (where package.json, fonts/ and dist/ live). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+
+/** The effective configuration. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  /** Font folders: the repo's fonts/ first, then FONT_DIRS. */
+  readonly fontDirs: readonly string[];
+  /** Overrides the manifest's fallback chain when set. */
+  readonly fallbackFonts: readonly string[];
+  readonly poolSize: number;
+  /** Tasks allowed to wait for a worker; past it requests get 503 at once. */
+  readonly maxQueue: number;
+  readonly renderTimeoutMs: number;
+  readonly maxTextLength: number;
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+  readonly maxPixels: number;
+  /** Bytes of encoded images kept in memory for repeated URLs (0 disables). */
+  readonly imageCacheBytes: number;
+}
+
+/** Raised with every problem found in the environment. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Default values, documented in the README. */
+export const DEFAULTS = {
+  PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', RENDER_TIMEOUT_MS: 10_000, MAX_TEXT_LENGTH: 2000,
+  MAX_WIDTH: 4096, MAX_HEIGHT: 4096, MAX_PIXELS: 16_777_216, IMAGE_CACHE_MB: 64,
+} as const;
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const list = (name: string, sep: RegExp): string[] => (env[name] ?? '').split(sep).map((s) => s.trim()).filter(Boolean);
+  const logLevel = env.LOG_LEVEL || DEFAULTS.LOG_LEVEL;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal|error|warn|info|debug|trace|silent`);
+  const cores = os.availableParallelism();
+  const poolSize = int('POOL_SIZE', cores, 1, 256);
+  const config: Config = {
+    port: int('PORT', DEFAULTS.PORT, 0, 65535),
+    host: env.HOST || DEFAULTS.HOST,
+    logLevel,
+    fontDirs: [path.join(PROJECT_ROOT, 'fonts'), ...list('FONT_DIRS', /[:,]/).map((d) => path.resolve(d))],
+    fallbackFonts: list('FALLBACK_FONTS', /,/),
+    poolSize,
+    maxQueue: int('MAX_QUEUE', poolSize * 32, 0, 100_000),
+    renderTimeoutMs: int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000),
+    maxTextLength: int('MAX_TEXT_LENGTH', DEFAULTS.MAX_TEXT_LENGTH, 1, 100_000),
+    maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 16, 16_384),
+    maxHeight: int('MAX_HEIGHT', DEFAULTS.MAX_HEIGHT, 16, 16_384),
+    maxPixels: int('MAX_PIXELS', DEFAULTS.MAX_PIXELS, 256, 268_435_456),
+    imageCacheBytes: int('IMAGE_CACHE_MB', DEFAULTS.IMAGE_CACHE_MB, 0, 65_536) * 1024 * 1024,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}

@@ -1,0 +1,30 @@
+/**
+ * Strong ETags from the canonical spec, computed before any rendering. The same URL gives the
+ * same validator (and byte-identical images) on every restart and machine with the same
+ * renderer and font set; a change to either changes every ETag.
+ */
+import { createHash } from 'node:crypto';
+import type { RenderSpec } from '../workers/protocol.js';
+
+/** Bumped whenever rendering changes output for the same spec. */
+export const RENDERER_VERSION = 'letterpress-render-1';
+
+/** The canonical string of a spec (keys in declaration order; specs are built in one place). */
+export function canonicalString(spec: RenderSpec): string {
+  return JSON.stringify(spec);
+}
+
+/** Strong ETag for a spec under a font-set version. */
+export function etagFor(spec: RenderSpec, fontVersion: string): string {
+  const digest = createHash('sha256').update(`${RENDERER_VERSION}\n${fontVersion}\n${canonicalString(spec)}`).digest('base64url');
+  return `"${digest.slice(0, 32)}"`;
+}
+
+/** True when an If-None-Match header value matches `etag` (lists, W/ prefixes and * allowed). */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === '*' || tag === etag || tag === `W/${etag}`;
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Request parameters of `GET /render.{format}`: the JSON schema Fastify validates at the edge
+ * (hard bounds, no unknown keys), and canonicalisation into one frozen RenderSpec with every
+ * default filled in — the single source of the ETag and cache keys.
+ */
+import type { FontCatalog } from '../workers/font-catalog.js';
+import { deepFreeze } from '../workers/font-catalog.js';
+import type { CjkLang, Direction, Fit, ImageFormat, RenderSpec } from '../workers/protocol.js';
+import { normalizeText } from '../workers/text-normalize.js';
+import type { Config } from './config.js';
+import { badParam } from './errors.js';
+
+const HEX = '#?(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})';
+/** One colour: `RGB`, `RGBA`, `RRGGBB` or `RRGGBBAA`, optional `#`. */
+export const COLOR_PATTERN = `^${HEX}$`;
+/** One to three comma-separated colours (two or three make a gradient). */
+export const BG_PATTERN = `^${HEX}(?:,${HEX}){0,2}$`;
+
+/** Defaults for every optional parameter. */
+export const DEFAULTS = Object.freeze({
+  w: 1200, h: 630, dpr: 1, q: 90, bg: 'ffffff', angle: 180, color: '111111', font: 'sans', weight: 400,
+  size: 64, minSize: 12, align: 'center', valign: 'middle', padding: 48, lineHeight: 1.25,
+  letterSpacing: 0, maxLines: 0, fit: 'shrink', direction: 'auto', lang: 'auto',
+});
+
+/** Fastify/JSON schema for the query string, bounds taken from the config. */
+export function querySchema(config: Config): Record<string, unknown> {
+  const num = (minimum: number, maximum: number, description: string, integer = false) =>
+    ({ type: integer ? 'integer' : 'number', minimum, maximum, description });
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['text'],
+    properties: {
+      text: { type: 'string', minLength: 1, maxLength: config.maxTextLength, description: 'Text to draw; a newline (%0A or a literal \\n) starts a new line.' },
+      w: num(1, config.maxWidth, 'Width in CSS px (default 1200).', true),
+      h: num(1, config.maxHeight, 'Height in CSS px (default 630).', true),
+      dpr: num(1, 3, 'Device pixel ratio: output is w*dpr by h*dpr pixels (default 1).'),
+      q: num(1, 100, 'JPEG/WebP quality (default 90; ignored for PNG).', true),
+      bg: { type: 'string', pattern: BG_PATTERN, description: 'Background hex colour; 2-3 comma-separated colours make a linear gradient (default ffffff).' },
+      angle: num(-360, 360, 'Gradient angle in CSS degrees: 0 to top, 90 to right, 180 to bottom (default 180).'),
+      color: { type: 'string', pattern: COLOR_PATTERN, description: 'Text colour (default 111111).' },
+      font: { type: 'string', minLength: 1, maxLength: 64, description: 'Family from GET /fonts, or sans, serif, mono (default sans).' },
+      weight: num(100, 900, 'Font weight (default 400); the nearest available weight is used.', true),
+      size: num(4, 512, 'Font size in px; the starting size when fit=shrink (default 64).'),
+      minSize: num(4, 512, 'Smallest size fit=shrink may use (default 12).'),
+      align: { type: 'string', enum: ['left', 'center', 'right'], description: 'Horizontal alignment (default center).' },
+      valign: { type: 'string', enum: ['top', 'middle', 'bottom'], description: 'Vertical alignment (default middle).' },
+      padding: num(0, 2000, 'Padding in px on every side (default 48).'),
+      lineHeight: num(0.5, 4, 'Line height as a multiple of size (default 1.25).'),
+      letterSpacing: num(-50, 200, 'Extra px between characters (default 0).'),
+      maxLines: num(0, 200, 'Maximum lines; more ends in an ellipsis (default 0: as many as fit).', true),
+      fit: { type: 'string', enum: ['none', 'shrink'], description: 'shrink: largest size <= size at which the text fits (default shrink).' },
+      direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'], description: 'Paragraph direction (default auto: from the text).' },
+      lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'], description: 'Preferred CJK glyph forms (default auto: kana -> ja, hangul -> ko, else zh-Hans).' },
+    },
+  };
+}
+
+/** Query after schema validation and type coercion. */
+export type RenderQuery = { text: string } & Partial<Record<keyof typeof DEFAULTS, string | number>>;
+
+/** Expands a colour to lowercase `rrggbbaa`. */
+export function canonicalColor(input: string): string {
+  let hex = input.replace(/^#/, '').toLowerCase();
+  if (hex.length <= 4) hex = [...hex].map((c) => c + c).join('');
+  return hex.length === 6 ? `${hex}ff` : hex;
+}
+
+const round = (n: number, step: number): number => Math.round(n / step) * step;
+
+/** Resolves a family name or generic alias (case-insensitive) to the catalog's name. */
+export function resolveFamily(catalog: FontCatalog, name: string): string | null {
+  const lower = name.trim().toLowerCase();
+  const generic = Object.entries(catalog.generic).find(([g]) => g === lower);
+  if (generic) return generic[1];
+  return catalog.families.find((f) => f.name.toLowerCase() === lower)?.name ?? null;
+}
+
+/** Turns a validated query into the canonical, frozen render spec (semantic checks included). */
+export function canonicalize(format: string, query: RenderQuery, config: Config, catalog: FontCatalog): RenderSpec {
+  const fmt: ImageFormat = format === 'jpeg' ? 'jpg' : (format as ImageFormat);
+  const q = { ...DEFAULTS, ...query };
+  const text = normalizeText(String(query.text));
+  if (text.trim().length === 0) throw badParam('invalid_parameter', 'text', 'text must contain something to draw');
+  if ([...text].length > config.maxTextLength) throw badParam('text_too_long', 'text', `text is longer than ${config.maxTextLength} characters`);
+  const w = Number(q.w), h = Number(q.h), dpr = round(Number(q.dpr), 0.01);
+  const pixels = Math.round(w * dpr) * Math.round(h * dpr);
+  if (pixels > config.maxPixels) throw badParam('too_many_pixels', 'w', `w*dpr x h*dpr is ${pixels} pixels; the limit is ${config.maxPixels}`);
+  const padding = round(Number(q.padding), 0.01);
+  if (padding * 2 >= Math.min(w, h)) throw badParam('out_of_range', 'padding', `padding ${padding} leaves no room inside a ${w}x${h} image`);
+  const font = resolveFamily(catalog, String(q.font));
+  if (!font) throw badParam('unknown_font', 'font', `unknown font "${String(q.font).slice(0, 64)}"; see GET /fonts`);
+  const colors = String(q.bg).split(',').map(canonicalColor);
+  const size = round(Number(q.size), 0.5);
+  const spec: RenderSpec = {
+    format: fmt, text, w, h, dpr,
+    q: fmt === 'png' ? 0 : Number(q.q),
+    bg: { colors, angle: colors.length > 1 ? round(((Number(q.angle) % 360) + 360) % 360, 0.01) : 180 },
+    color: canonicalColor(String(q.color)),
+    font,
+    weight: Number(q.weight),
+    size,
+    minSize: Math.min(size, round(Number(q.minSize), 0.5)),
+    align: q.align as RenderSpec['align'],
+    valign: q.valign as RenderSpec['valign'],
+    padding,
+    lineHeight: round(Number(q.lineHeight), 0.01),
+    letterSpacing: round(Number(q.letterSpacing), 0.01),
+    maxLines: Number(q.maxLines),
+    fit: q.fit as Fit,
+    direction: q.direction as Direction,
+    lang: q.lang as CjkLang,
+  };
+  return deepFreeze(spec);
+}

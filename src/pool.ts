@@ -1,0 +1,91 @@
+/**
+ * The render worker pool (Piscina). One thread per core by default, every thread created and
+ * warmed at start (fonts loaded, a probe rendered), and a bounded queue: when it is full a
+ * request is refused at once with 503 + Retry-After instead of waiting behind thousands.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { FontCatalog } from '../workers/font-catalog.js';
+import type { RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask } from '../workers/protocol.js';
+import type { WorkerData } from '../workers/render-worker.js';
+import { PROJECT_ROOT, type Config } from './config.js';
+import { AppError } from './errors.js';
+
+/** Compiled worker entry (tests run from TypeScript sources, so always use the build). */
+export function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const sibling = path.join(path.dirname(here), '..', 'workers', 'render-worker.js');
+  if (here.endsWith('.js') && fs.existsSync(sibling)) return sibling;
+  const built = path.join(PROJECT_ROOT, 'dist', 'workers', 'render-worker.js');
+  if (!fs.existsSync(built)) throw new Error(`worker build missing at ${built}: run "npm run build"`);
+  return built;
+}
+
+/** Pool counters for /healthz and logs. */
+export interface PoolStats { readonly threads: number; readonly queued: number; readonly maxQueue: number; readonly completed: number }
+
+/** Runs render tasks on worker threads. */
+export class RenderPool {
+  private readonly piscina: Piscina<RenderTask | WarmupTask, RenderResult | WarmupResult>;
+  private warmed = false;
+
+  constructor(private readonly config: Config, catalog: FontCatalog) {
+    const workerData: WorkerData = { catalog, fontLock: new SharedArrayBuffer(4) };
+    this.piscina = new Piscina({
+      filename: workerFile(),
+      minThreads: config.poolSize,
+      maxThreads: config.poolSize,
+      maxQueue: Math.max(config.maxQueue, 1),
+      idleTimeout: 60_000,
+      workerData,
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    });
+  }
+
+  /** True once every thread has loaded fonts and answered a warm-up task. */
+  get ready(): boolean {
+    return this.warmed;
+  }
+
+  /** Starts and warms every thread; resolves with each thread's font report. */
+  async warm(): Promise<WarmupResult[]> {
+    const results = await Promise.all(
+      Array.from({ length: this.config.poolSize }, () => this.piscina.run({ kind: 'warmup' }) as Promise<WarmupResult>),
+    );
+    this.warmed = true;
+    return results;
+  }
+
+  /** Renders a spec; throws AppError (503 overloaded or the worker's code) on failure. */
+  async render(spec: RenderSpec): Promise<RenderOk> {
+    if (this.piscina.queueSize >= this.config.maxQueue) {
+      throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
+    }
+    let result: RenderResult;
+    try {
+      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs })) as RenderResult;
+    } catch (err) {
+      if (/queue is at limit|Task queue is full/i.test((err as Error).message)) {
+        throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
+      }
+      throw new AppError('render_failed', 500, 'the renderer failed on this request');
+    }
+    if (!result.ok) {
+      if (result.code === 'render_timeout') throw new AppError('render_timeout', 503, result.message, undefined, 1);
+      throw new AppError('render_failed', 500, result.message);
+    }
+    return { ...result, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength) };
+  }
+
+  /** Queue and thread counters. */
+  stats(): PoolStats {
+    return { threads: this.piscina.threads.length, queued: this.piscina.queueSize, maxQueue: this.config.maxQueue, completed: this.piscina.completed };
+  }
+
+  /** Stops every thread (after in-flight tasks finish). */
+  async close(): Promise<void> {
+    await this.piscina.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `GET /render.{png|jpg|jpeg|webp}`: validate, canonicalise, answer 304 from the ETag without
+ * rendering, else render on the pool (through the image cache) and answer with immutable caching.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { FontCatalog } from '../../workers/font-catalog.js';
+import type { Config } from '../config.js';
+import { etagFor, matchesIfNoneMatch } from '../etag.js';
+import type { ImageCache } from '../image-cache.js';
+import { canonicalize, querySchema, type RenderQuery } from '../params.js';
+import type { RenderPool } from '../pool.js';
+
+const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
+/** Cache-Control for successful renders: the URL fully determines the bytes. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** What the request log records about a render request. */
+export interface RenderLogInfo { format: string; px: string; outcome: string; textLength: number }
+
+/** Registers the render route. */
+export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache }): void {
+  const { config, catalog, pool, cache } = deps;
+  app.get<{ Params: { format: string }; Querystring: RenderQuery }>('/render.:format', {
+    schema: {
+      summary: 'Render text to an image',
+      params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } }, required: ['format'] },
+      querystring: querySchema(config),
+      response: {
+        200: {
+          description: 'The image',
+          content: Object.fromEntries(Object.values(CONTENT_TYPES).map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+        },
+      },
+    },
+  }, async (req, reply) => {
+    const spec = canonicalize(req.params.format, req.query, config, catalog);
+    const etag = etagFor(spec, catalog.version);
+    const info: RenderLogInfo = { format: spec.format, px: `${Math.round(spec.w * spec.dpr)}x${Math.round(spec.h * spec.dpr)}`, outcome: 'etag', textLength: spec.text.length };
+    req.renderInfo = info;
+    reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
+    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
+    const { image, source } = await cache.get(etag, () => pool.render(spec));
+    info.outcome = source;
+    return reply.type(CONTENT_TYPES[spec.format]).header('Content-Length', image.body.byteLength).send(image.body);
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    renderInfo?: RenderLogInfo;
+  }
+}

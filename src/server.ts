@@ -1,0 +1,35 @@
+/**
+ * Entry point: parse the config (exit 1 listing every bad variable), start the app, print an
+ * example URL, and close cleanly on SIGTERM/SIGINT.
+ */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { app, warmed } = await buildApp(config);
+  const address = await app.listen({ port: config.port, host: config.host });
+  await warmed;
+  const port = new URL(address).port;
+  app.log.info(`example: http://localhost:${port}/render.png?text=${encodeURIComponent('Hello 世界 👋')}&w=1200&h=630`);
+  let closing = false;
+  const stop = (signal: string): void => {
+    if (closing) process.exit(1);
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

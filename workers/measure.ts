@@ -1,0 +1,69 @@
+/**
+ * Text measurement through Skia with an LRU of results. Widths are measured once at a reference
+ * size and scaled linearly (Skia lays out unhinted, subpixel-positioned glyphs), so fitting a text
+ * at many sizes costs one measurement per distinct run. Letter spacing is kept apart as a count of
+ * the units Skia spaces, so it stays in absolute pixels at every size.
+ */
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { LRUCache } from 'lru-cache';
+import type { FaceInfo } from './font-catalog.js';
+
+/** Size at which widths are measured and cached. */
+export const REF_SIZE = 100;
+
+/** Width of a run at REF_SIZE, plus the number of letter-spacing units Skia adds to it. */
+export interface RunMetrics { readonly width: number; readonly units: number }
+
+/** Vertical metrics of a face as fractions of the font size. */
+export interface FaceMetrics { readonly ascent: number; readonly descent: number }
+
+const ctx: SKRSContext2D = createCanvas(1, 1).getContext('2d');
+const cache = new LRUCache<string, RunMetrics>({ max: 50_000 });
+const faceMetrics = new Map<string, FaceMetrics>();
+let hits = 0;
+let misses = 0;
+
+function setFont(face: FaceInfo, rtl: boolean): void {
+  ctx.font = `${face.weight} ${REF_SIZE}px "${face.alias}"`;
+  ctx.direction = rtl ? 'rtl' : 'ltr';
+}
+
+/** Measures `text` drawn with `face`; `spaced` also counts letter-spacing units. */
+export function measureRun(face: FaceInfo, text: string, rtl: boolean, spaced: boolean): RunMetrics {
+  const key = `${face.alias}\u0000${rtl ? 1 : 0}${spaced ? 1 : 0}\u0000${text}`;
+  const hit = cache.get(key);
+  if (hit) {
+    hits++;
+    return hit;
+  }
+  misses++;
+  setFont(face, rtl);
+  ctx.letterSpacing = '0px';
+  const width = ctx.measureText(text).width;
+  let units = 0;
+  if (spaced) {
+    ctx.letterSpacing = `${REF_SIZE}px`;
+    units = Math.round((ctx.measureText(text).width - width) / REF_SIZE);
+    ctx.letterSpacing = '0px';
+  }
+  const m = { width, units };
+  cache.set(key, m);
+  return m;
+}
+
+/** Ascent and descent of a face (em fractions), from its font bounding box. */
+export function measureFace(face: FaceInfo): FaceMetrics {
+  let m = faceMetrics.get(face.alias);
+  if (!m) {
+    setFont(face, false);
+    const tm = ctx.measureText('Hg');
+    m = { ascent: tm.fontBoundingBoxAscent / REF_SIZE, descent: tm.fontBoundingBoxDescent / REF_SIZE };
+    faceMetrics.set(face.alias, m);
+  }
+  return m;
+}
+
+/** Cache counters for metrics and tests. */
+export function measureCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits, misses, size: cache.size };
+}

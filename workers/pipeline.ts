@@ -1,0 +1,101 @@
+/**
+ * The render path as a declared list of stages, read top to bottom, with the deadline checked
+ * between stages: normalise paragraphs -> choose fonts, shape and measure -> break lines and fit
+ * -> rasterise -> encode.
+ */
+import { isOpaque } from './background.js';
+import { encode } from './encode.js';
+import type { FontSelector } from './font-select.js';
+import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
+import { layoutText, type Box, type TextLayout } from './layout.js';
+import type { RenderSpec, StageTimings } from './protocol.js';
+import { rasterize } from './raster.js';
+
+/** A failure with a stable code, raised inside the pipeline. */
+export class RenderError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Mutable state handed from stage to stage. */
+export interface RenderState {
+  readonly spec: RenderSpec;
+  readonly fonts: FontSelector;
+  readonly box: Box;
+  lines: string[];
+  paragraphs: Paragraph[];
+  layout: TextLayout | null;
+  pixels: Buffer | null;
+  body: Buffer | null;
+}
+
+/** One step of the render path. */
+export interface Stage {
+  readonly name: string;
+  run(state: RenderState): void | Promise<void>;
+}
+
+/** The stages, in order. */
+export const STAGES: readonly Stage[] = [
+  {
+    name: 'normalize',
+    run(s) {
+      s.lines = s.spec.text.split('\n');
+    },
+  },
+  {
+    name: 'shape',
+    run(s) {
+      const { spec } = s;
+      const opts = { font: spec.font, weight: spec.weight, lang: detectLang(spec.text, spec.lang), direction: spec.direction, spaced: spec.letterSpacing !== 0 };
+      s.paragraphs = s.lines.map((line) => itemizeParagraph(line, opts, s.fonts));
+    },
+  },
+  {
+    name: 'layout',
+    run(s) {
+      const { spec } = s;
+      s.layout = layoutText(s.paragraphs, { ...spec, box: s.box }, s.fonts, spec.letterSpacing !== 0);
+    },
+  },
+  {
+    name: 'raster',
+    run(s) {
+      const { spec } = s;
+      s.pixels = rasterize({
+        width: pixelWidth(spec), height: pixelHeight(spec), dpr: spec.dpr, bg: spec.bg, color: spec.color,
+        box: s.box, letterSpacing: spec.letterSpacing, layout: s.layout!,
+      });
+    },
+  },
+  {
+    name: 'encode',
+    async run(s) {
+      const { spec } = s;
+      s.body = await encode(s.pixels!, pixelWidth(spec), pixelHeight(spec), spec.format, spec.q, isOpaque(spec.bg));
+    },
+  },
+];
+
+/** Output width in device pixels. */
+export const pixelWidth = (spec: RenderSpec): number => Math.round(spec.w * spec.dpr);
+/** Output height in device pixels. */
+export const pixelHeight = (spec: RenderSpec): number => Math.round(spec.h * spec.dpr);
+
+/** Runs every stage, checking the deadline after each; returns the state and per-stage times. */
+export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number): Promise<{ state: RenderState; timings: StageTimings }> {
+  const p = spec.padding;
+  const state: RenderState = {
+    spec, fonts, box: { x: p, y: p, w: Math.max(1, spec.w - 2 * p), h: Math.max(1, spec.h - 2 * p) },
+    lines: [], paragraphs: [], layout: null, pixels: null, body: null,
+  };
+  const timings: StageTimings = {};
+  for (const stage of STAGES) {
+    const t0 = performance.now();
+    await stage.run(state);
+    timings[stage.name] = Math.round((performance.now() - t0) * 1000) / 1000;
+    if (Date.now() > deadline) throw new RenderError('render_timeout', `render passed its deadline after the ${stage.name} stage`);
+  }
+  return { state, timings };
+}

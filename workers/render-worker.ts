@@ -1,0 +1,38 @@
+/**
+ * Piscina worker entry: loads the fonts once (shared by all threads), then turns render tasks
+ * into encoded images. Expected failures come back as data with a stable code, because Error
+ * objects lose their fields crossing the thread boundary.
+ */
+import { threadId, workerData } from 'node:worker_threads';
+import type { FontCatalog } from './font-catalog.js';
+import { registerCatalog } from './font-registry.js';
+import { FontSelector } from './font-select.js';
+import { RenderError, runPipeline } from './pipeline.js';
+import type { RenderResult, RenderTask, WarmupResult, WarmupTask } from './protocol.js';
+
+/** Data every worker receives at start. */
+export interface WorkerData {
+  readonly catalog: FontCatalog;
+  readonly fontLock: SharedArrayBuffer;
+}
+
+const data = workerData as WorkerData;
+const registry = registerCatalog(data.catalog, data.fontLock);
+const fonts = new FontSelector(data.catalog);
+
+/** Handles one task. */
+export default async function handle(task: RenderTask | WarmupTask): Promise<RenderResult | WarmupResult> {
+  if (task.kind === 'warmup') {
+    return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
+  }
+  try {
+    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline);
+    return {
+      ok: true, body: state.body!, pixels: { width: Math.round(task.spec.w * task.spec.dpr), height: Math.round(task.spec.h * task.spec.dpr) },
+      fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
+    };
+  } catch (err) {
+    if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };
+    throw err;
+  }
+}
