@@ -40,6 +40,8 @@ export interface FontCatalog {
   readonly fallback: readonly string[];
   /** Colour emoji family, tried first for emoji-presentation graphemes. */
   readonly emoji: string;
+  /** Preferred family per script (Hans, Jpan, Kore, Arab, Hebr), ahead of the fallback chain. */
+  readonly scripts: Readonly<Record<string, string>>;
   /** Hash of the face list: part of every ETag, so new fonts change URLs' validators. */
   readonly version: string;
   /** Files that could not be used, with the reason (logged at start). */
@@ -61,6 +63,7 @@ interface Manifest {
   generic?: Record<string, string>;
   fallback?: string[];
   emoji?: string;
+  scripts?: Record<string, string>;
 }
 
 interface RawFace { family: string; weight: number; file: string; ranges: RangeSet | null }
@@ -99,6 +102,7 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
   let generic: Record<string, string> = {};
   let fallback: string[] = [];
   let emoji = '';
+  let scripts: Record<string, string> = {};
   for (const dir of opts.dirs) {
     let entries: string[];
     try {
@@ -119,6 +123,7 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
         generic = { ...generic, ...(m.generic ?? {}) };
         if (m.fallback) fallback = m.fallback;
         if (m.emoji) emoji = m.emoji;
+        scripts = { ...scripts, ...(m.scripts ?? {}) };
       } else if (name.endsWith('.css')) {
         raw.push(...facesFromCss(file, skipped));
       } else if (FONT_FILE.test(name)) {
@@ -128,16 +133,15 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
     }
   }
   if (opts.fallback && opts.fallback.length > 0) fallback = [...opts.fallback];
-  return buildCatalog(raw, skipped, generic, fallback, emoji);
+  return buildCatalog(raw, skipped, { generic, fallback, emoji, scripts });
 }
 
 function buildCatalog(
   raw: RawFace[],
   skipped: { file: string; reason: string }[],
-  generic: Record<string, string>,
-  fallback: string[],
-  emoji: string,
+  roles: { generic: Record<string, string>; fallback: string[]; emoji: string; scripts: Record<string, string> },
 ): FontCatalog {
+  const { generic, fallback, emoji } = roles;
   const faces: FaceInfo[] = [];
   for (const r of raw) {
     const bytes = checkFontFile(r.file, skipped);
@@ -163,13 +167,15 @@ function buildCatalog(
   }
   const hash = createHash('sha256');
   for (const f of faces) hash.update(`${f.family}\0${f.weight}\0${path.basename(f.file)}\0${f.bytes}\n`);
-  hash.update(JSON.stringify({ generic, fallback, emoji }));
+  const scripts = Object.fromEntries(Object.entries(roles.scripts).filter(([, fam]) => known.has(fam)));
+  hash.update(JSON.stringify({ generic, fallback, emoji, scripts }));
   return deepFreeze({
     faces,
     families,
     generic,
     fallback: fallback.filter((f) => known.has(f)),
     emoji: known.has(emoji) ? emoji : '',
+    scripts,
     version: hash.digest('hex').slice(0, 16),
     skipped,
   });

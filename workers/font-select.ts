@@ -100,9 +100,12 @@ export class FontSelector {
       let preferred: string[] = [];
       if (script !== 'Other') {
         const probes = script === 'Han' ? HAN_ORDER[lang] : [PROBE_FOR[script]];
+        if (this.scripts.get(primary)?.includes(probes[0])) preferred.push(primary);
         for (const probe of probes) {
-          preferred.push(...rest.filter((f) => this.scripts.get(f)?.includes(probe)));
+          const fam = this.catalog.scripts[probe];
+          if (fam) preferred.push(fam);
         }
+        for (const probe of probes) preferred.push(...rest.filter((f) => this.scripts.get(f)?.includes(probe)));
       }
       if (emoji && this.catalog.emoji) preferred = [this.catalog.emoji, ...preferred];
       chain = [...new Set([...preferred, ...rest])];

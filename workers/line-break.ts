@@ -4,7 +4,7 @@
  * between graphemes (an emergency break, reported so fitting can prefer a smaller size).
  */
 import { REF_SIZE, measureRun, type RunMetrics } from './measure.js';
-import type { Paragraph, Piece } from './itemize.js';
+import { NO_LINE_END, NO_LINE_START, type Paragraph, type Piece } from './itemize.js';
 
 /** A line: graphemes [g0, g1) of paragraph `para`, trailing spaces excluded. */
 export interface LineRange { readonly para: number; readonly g0: number; readonly g1: number }
@@ -46,19 +46,42 @@ export function wrap(paras: readonly Paragraph[], size: number, maxWidth: number
         continue;
       }
       emergency = true;
-      let g0 = seg.g0, w = 0;
-      for (let g = seg.g0; g < seg.trail; g++) {
-        const gw = widthAt(measureRun(p.graphemes[g].face, p.graphemes[g].text, (p.graphemes[g].level & 1) === 1, spaced), size, ls);
-        if (g > g0 && w + gw > maxWidth + 1e-6) {
-          lines.push({ para, g0, g1: g });
-          g0 = g;
-          w = 0;
-        }
-        w += gw;
-      }
-      cur = { g0, g1: seg.trail, end: seg.g1, width: w, full: w + (full - content) };
+      const parts = splitLong(p, seg.g0, seg.trail, size, maxWidth, ls, spaced);
+      const last = parts.pop()!;
+      for (const part of parts) lines.push({ para, g0: part.g0, g1: part.g1 });
+      cur = { g0: last.g0, g1: seg.trail, end: seg.g1, width: last.width, full: last.width + (full - content) };
     }
     if (cur) lines.push({ para, g0: cur.g0, g1: cur.g1 });
   });
   return { lines, emergency };
+}
+
+/**
+ * Splits graphemes [g0, g1) that are wider than the line into lines between graphemes, still
+ * obeying kinsoku: a break is moved back (or, in a box too narrow for that, forward, letting the
+ * mark hang) so no line starts with closing punctuation or ends with opening punctuation.
+ */
+function splitLong(p: Paragraph, g0: number, g1: number, size: number, maxWidth: number, ls: number, spaced: boolean): { g0: number; g1: number; width: number }[] {
+  const gs = p.graphemes;
+  const widths: number[] = [];
+  for (let g = g0; g < g1; g++) widths.push(widthAt(measureRun(gs[g].face, gs[g].text, (gs[g].level & 1) === 1, spaced), size, ls));
+  const bad = (b: number): boolean => NO_LINE_START.has(gs[b].text) || NO_LINE_END.has(gs[b - 1].text);
+  const out: { g0: number; g1: number; width: number }[] = [];
+  let start = g0;
+  while (start < g1) {
+    let end = start + 1;
+    let w = widths[start - g0];
+    while (end < g1 && w + widths[end - g0] <= maxWidth + 1e-6) w += widths[end++ - g0];
+    if (end < g1 && bad(end)) {
+      let b = end;
+      while (b > start + 1 && bad(b)) b--;
+      if (bad(b)) for (b = end; b < g1 && bad(b); ) b++;
+      end = b;
+    }
+    let width = 0;
+    for (let g = start; g < end; g++) width += widths[g - g0];
+    out.push({ g0: start, g1: end, width });
+    start = end;
+  }
+  return out;
 }
