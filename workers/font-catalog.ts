@@ -239,8 +239,7 @@ function faceFromFontFile(file: string, skipped: { file: string; reason: string 
   try {
     const buf = fs.readFileSync(file);
     const font = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const names = font.names as unknown as Record<string, Record<string, string> | undefined>;
-    const family = names.typographicFamily?.en ?? names.fontFamily?.en;
+    const family = familyName(font.names);
     if (!family) throw new Error('font has no family name');
     const os2 = font.tables.os2 as { usWeightClass?: number } | undefined;
     const cmap = font.tables.cmap as { glyphIndexMap?: Record<string, number> } | undefined;
@@ -251,6 +250,21 @@ function faceFromFontFile(file: string, skipped: { file: string; reason: string 
     skipped.push({ file, reason: `unreadable font: ${(err as Error).message}` });
     return null;
   }
+}
+
+type NameTable = Record<string, Record<string, string> | undefined>;
+
+/** Family name from an opentype.js name table (flat in 1.x, grouped by platform in 2.x). */
+function familyName(names: unknown): string | undefined {
+  const all = names as Record<string, unknown>;
+  const tables = [all, all.windows, all.macintosh, all.unicode].filter(Boolean) as NameTable[];
+  for (const key of ['typographicFamily', 'fontFamily']) {
+    for (const t of tables) {
+      const entry = t[key];
+      if (entry) return entry.en ?? Object.values(entry)[0];
+    }
+  }
+  return undefined;
 }
 
 const MAGICS = ['wOF2', 'wOFF', 'OTTO', 'true', '\0\x01\0\0'];
