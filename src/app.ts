@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
@@ -34,7 +34,7 @@ export interface LetterpressApp {
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<LetterpressApp> {
   const app = Fastify({
     logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
