@@ -61,6 +61,11 @@ export class FontSelector {
     for (const fam of catalog.families) this.scripts.set(fam.name, fam.scripts);
   }
 
+  /** True for faces with colour glyphs (the emoji family), which the two-colour PNG path must avoid. */
+  isColor(face: FaceInfo): boolean {
+    return face.family === this.catalog.emoji;
+  }
+
   /** The faces of `family` at the available weight nearest to `weight` (ties go heavier). */
   faceSet(family: string, weight: number): FaceInfo[] {
     const key = `${family}\0${weight}`;

@@ -3,8 +3,9 @@
  * between stages: normalise paragraphs -> choose fonts, shape and measure -> break lines and fit
  * -> rasterise -> encode.
  */
-import { isOpaque } from './background.js';
+import { isOpaque, rgba } from './background.js';
 import { encode } from './encode.js';
+import { encodeTwoColorPng } from './png-indexed.js';
 import type { FontSelector } from './font-select.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type Box, type TextLayout } from './layout.js';
@@ -73,10 +74,19 @@ export const STAGES: readonly Stage[] = [
     name: 'encode',
     async run(s) {
       const { spec } = s;
-      s.body = await encode(s.pixels!, pixelWidth(spec), pixelHeight(spec), spec.format, spec.q, isOpaque(spec.bg));
+      const [w, h] = [pixelWidth(spec), pixelHeight(spec)];
+      s.body = isTwoColor(s)
+        ? encodeTwoColorPng(s.pixels!, w, h, rgba(spec.bg.colors[0]), rgba(spec.color))
+        : await encode(s.pixels!, w, h, spec.format, spec.q, isOpaque(spec.bg));
     },
   },
 ];
+
+/** True when a PNG holds only the text colour over one opaque background (no colour glyphs). */
+function isTwoColor(s: RenderState): boolean {
+  const { spec } = s;
+  return spec.format === 'png' && spec.bg.colors.length === 1 && isOpaque(spec.bg) && !s.layout!.runs.some((r) => s.fonts.isColor(r.face));
+}
 
 /** Output width in device pixels. */
 export const pixelWidth = (spec: RenderSpec): number => Math.round(spec.w * spec.dpr);

@@ -1,0 +1,57 @@
+/**
+ * A fast PNG path for the most common card: one text colour over one opaque background colour.
+ * Every pixel then lies on the line between the two colours (antialiasing only mixes them), so
+ * the image is exactly an indexed PNG whose index is the coverage read from the channel where the
+ * colours differ most: one byte per pixel instead of three, ~3x less for zlib to compress, and
+ * a smaller file. Anything else (gradients, colour emoji, transparency) takes the general encoder.
+ */
+import zlib from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/**
+ * Encodes RGBA pixels drawn only in `fg` over an opaque `bg` (both [r, g, b]) as an 8-bit
+ * indexed PNG. Index 0 is the background; index i is i/|fg-bg| of the way to the text colour.
+ */
+export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: number, bg: readonly number[], fg: readonly number[]): Buffer {
+  let k = 0;
+  for (let c = 1; c < 3; c++) if (Math.abs(fg[c] - bg[c]) > Math.abs(fg[k] - bg[k])) k = c;
+  const span = Math.max(1, Math.abs(fg[k] - bg[k]));
+  const sign = fg[k] >= bg[k] ? 1 : -1;
+  const palette = Buffer.allocUnsafe((span + 1) * 3);
+  for (let i = 0; i <= span; i++) {
+    for (let c = 0; c < 3; c++) palette[i * 3 + c] = Math.round(bg[c] + ((fg[c] - bg[c]) * i) / span);
+  }
+  const stride = width + 1;
+  const raw = Buffer.allocUnsafe(stride * height);
+  const base = bg[k];
+  for (let y = 0, i = k; y < height; y++) {
+    let o = y * stride;
+    raw[o++] = 0;
+    for (let x = 0; x < width; x++, i += 4) {
+      const d = (rgba[i] - base) * sign;
+      raw[o++] = d <= 0 ? 0 : d >= span ? span : d;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 3; // colour type: indexed
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('PLTE', palette),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 6, strategy: zlib.constants.Z_RLE })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
