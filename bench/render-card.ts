@@ -7,8 +7,8 @@
  * one fillText per line with the whole fallback chain in ctx.font, a Skia gradient shader, and
  * Skia's own PNG encoder (canvas.encode('png')).
  *
- * Usage: npm run bench            (200 renders per scenario)
- *        node dist/bench/render-card.js --quick   (50 renders)
+ * Usage: node dist/bench/render-card.js [--quick]   (200 renders per scenario, 50 with --quick);
+ *        `npm run bench` runs it as part of bench/run.ts.
  * Prints a table of medians and writes bench/results/render-card-<time>.json.
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { loadFontCatalog } from '../workers/font-catalog.js';
 import { registerCatalog } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
+import { releaseYoungBuffers } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
 import type { RenderSpec } from '../workers/protocol.js';
 
@@ -47,6 +48,9 @@ async function ours(spec: RenderSpec): Promise<{ ms: number[]; bytes: number[]; 
     const t0 = performance.now();
     const { state, timings } = await runPipeline({ ...spec, text: title(i) }, fonts, Number.MAX_SAFE_INTEGER);
     const dt = performance.now() - t0;
+    state.pixels = null;
+    releaseYoungBuffers(); // as the worker does after each task
+    await new Promise((r) => setImmediate(r));
     if (i < WARMUP) continue;
     ms.push(dt);
     bytes.push(state.body!.length);
@@ -78,6 +82,7 @@ async function peer(gradient: boolean): Promise<{ ms: number[]; bytes: number[] 
     lines.forEach((line, k) => ctx.fillText(line, 72, 260 + k * 86));
     const png = await canvas.encode('png');
     const dt = performance.now() - t0;
+    await new Promise((r) => setImmediate(r));
     if (i < WARMUP) continue;
     ms.push(dt);
     bytes.push(png.length);
@@ -85,7 +90,8 @@ async function peer(gradient: boolean): Promise<{ ms: number[]; bytes: number[] 
   return { ms, bytes };
 }
 
-async function main(): Promise<void> {
+/** Runs the in-process scenarios; returns table rows (also used by bench/run.ts). */
+export async function renderCardBench(): Promise<{ rows: Record<string, unknown>[]; stageMedians: Record<string, number> }> {
   const gradientSpec: RenderSpec = { ...base, bg: { colors: ['0f172aff', '7c3aedff'], angle: 135 } };
   const rows: Record<string, unknown>[] = [];
   const solid = await ours(base);
@@ -104,8 +110,13 @@ async function main(): Promise<void> {
   row('og-card 1200x630 png, solid (peer: plain @napi-rs/canvas)', solidPeer);
   row('og-card 1200x630 png, gradient (letterpress)', grad, gradPeer);
   row('og-card 1200x630 png, gradient (peer: plain @napi-rs/canvas)', gradPeer);
-  console.table(rows);
   const stageMedians = Object.fromEntries(Object.entries(solid.stages).map(([k, v]) => [k, +median(v).toFixed(3)]));
+  return { rows, stageMedians };
+}
+
+async function main(): Promise<void> {
+  const { rows, stageMedians } = await renderCardBench();
+  console.table(rows);
   console.log('letterpress solid card, median ms per stage:', stageMedians);
   const out = path.join(PROJECT_ROOT, 'bench', 'results');
   fs.mkdirSync(out, { recursive: true });
@@ -114,4 +125,4 @@ async function main(): Promise<void> {
   console.log(`results written to ${path.relative(PROJECT_ROOT, file)}`);
 }
 
-void main();
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) void main();

@@ -39,6 +39,9 @@ export class RenderPool {
       maxThreads: config.poolSize,
       maxQueue: Math.max(config.maxQueue, 1),
       idleTimeout: 60_000,
+      // Let each worker's event loop turn between tasks: with 'sync' a busy worker blocks in
+      // Atomics.wait and never runs the finalizers that free each render's pixel buffer.
+      atomics: 'async',
       workerData,
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
     });

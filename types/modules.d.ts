@@ -34,3 +34,30 @@ declare module 'opentype.js' {
   const opentype: { parse(buffer: ArrayBuffer): Font };
   export default opentype;
 }
+
+declare module 'autocannon' {
+  /** The parts of autocannon's options this project uses. */
+  export interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    overallRate?: number;
+    headers?: Record<string, string>;
+    requests?: { setupRequest?: (req: { path: string }) => { path: string } }[];
+  }
+  /** A latency or rate histogram summary. */
+  export interface Histogram { average: number; mean: number; p50: number; p97_5: number; p99: number; total: number; max: number }
+  /** The parts of autocannon's result this project reads. */
+  export interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    throughput: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+    duration: number;
+  }
+  function autocannon(opts: Options): Promise<Result>;
+  export default autocannon;
+}

@@ -28,8 +28,10 @@ export function registerCatalog(catalog: FontCatalog, lockBuffer: SharedArrayBuf
   const failed: { file: string; reason: string }[] = [];
   let faces = 0;
   try {
+    // One native call for the names already loaded (GlobalFonts.has() per face is O(n) each).
+    const present = new Set(GlobalFonts.families.map((f) => f.family));
     for (const face of catalog.faces) {
-      if (GlobalFonts.has(face.alias)) {
+      if (present.has(face.alias)) {
         faces++;
         continue;
       }

@@ -5,6 +5,7 @@
  * colours differ most: one byte per pixel instead of three, ~3x less for zlib to compress, and
  * a smaller file. Anything else (gradients, colour emoji, transparency) takes the general encoder.
  */
+import os from 'node:os';
 import zlib from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -34,11 +35,14 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
   const stride = width + 1;
   const raw = Buffer.allocUnsafe(stride * height);
   const base = bg[k];
-  for (let y = 0, i = k; y < height; y++) {
+  const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
+  for (let y = 0, p = 0; y < height; y++) {
     let o = y * stride;
     raw[o++] = 0;
-    for (let x = 0; x < width; x++, i += 4) {
-      const d = (rgba[i] - base) * sign;
+    for (let x = 0; x < width; x++, p++) {
+      const d = (((words[p] >>> shift) & 255) - base) * sign;
       raw[o++] = d <= 0 ? 0 : d >= span ? span : d;
     }
   }
@@ -51,7 +55,7 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
     SIGNATURE,
     chunk('IHDR', ihdr),
     chunk('PLTE', palette),
-    chunk('IDAT', zlib.deflateSync(raw, { level: 6, strategy: zlib.constants.Z_RLE })),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 3 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

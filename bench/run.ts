@@ -1,0 +1,209 @@
+/**
+ * The benchmark suite (`npm run bench`): the in-process render benchmark, then HTTP scenarios
+ * with autocannon against a locally started Letterpress server and, in the same run, the peer
+ * (satori + @resvg/resvg-js behind Fastify + Piscina). Prints one table and writes JSON to
+ * bench/results/ so runs can be compared.
+ *
+ *   npm run bench               10 s per HTTP scenario
+ *   npm run bench -- --quick    3 s per scenario, fewer in-process renders (under a minute)
+ *   npm run bench -- --smoke    1 s per scenario, no in-process part (the test suite's harness check)
+ *
+ * The load generator runs on the same machine as the server: on a 2-core box it takes a share
+ * of the CPU the server would otherwise have. Absolute numbers drift between runs on shared
+ * machines; compare ratios to the peer measured in the same run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { PROJECT_ROOT } from '../src/config.js';
+
+const argv = process.argv.slice(2);
+const smoke = argv.includes('--smoke');
+const quick = argv.includes('--quick') || smoke;
+const DURATION = smoke ? 1 : quick ? 3 : 10;
+const CONNECTIONS = smoke ? 4 : 16;
+const outArg = argv.indexOf('--out');
+
+/** A target from the issue: `min` requests/s, or `max` ms p99. */
+interface Target { readonly rps?: number; readonly p99?: number }
+
+/** One row of the table. */
+export interface Row {
+  scenario: string;
+  'req/s': number;
+  'p50 ms': number;
+  'p99 ms': number;
+  'bytes/image': number;
+  'RSS MB': number;
+  errors: number;
+  target: string;
+  met: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+interface Server { proc: ChildProcess; base: string; startToFirstRenderMs: number }
+
+async function startServer(script: string, firstPath: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, script)], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}`);
+    try {
+      const res = await fetch(base + firstPath);
+      if (res.ok) {
+        await res.arrayBuffer();
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { proc, base, startToFirstRenderMs: Math.round(performance.now() - t0) };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  const done = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+  if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+}
+
+function rssMb(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+let counter = 0;
+const enc = encodeURIComponent;
+const ogText = () => `Shipping typed, tested, observable services, part ${++counter}\nA subtitle about rendering ${counter * 7} cards`;
+const cjkText = () => `双十一限时特惠第${++counter}场\n全场商品五折起，新品首发\n限时抢购不要错过\n` +
+  '本次活动覆盖全国所有门店与线上商城，会员用户可叠加使用优惠券。活动期间每日上午十点准时上新，数量有限，售完即止。' +
+  '详细规则请以门店公告为准，如有疑问请咨询在线客服，我们将竭诚为您服务。';
+
+/** Query strings of the scenarios (our server). */
+export const SCENARIOS = {
+  og: () => `/render.png?text=${enc(ogText())}&w=1200&h=630&bg=0f172a&color=f8fafc&weight=700&size=72&lineHeight=1.2&align=left&padding=72`,
+  ogGradient: () => `/render.png?text=${enc(ogText())}&w=1200&h=630&bg=0f172a,7c3aed&angle=135&color=f8fafc&weight=700&size=72&lineHeight=1.2&align=left&padding=72`,
+  badge: () => `/render.png?text=${enc(`build passing #${++counter}`)}&w=400&h=100&bg=16a34a&color=ffffff&weight=700&size=40&padding=16`,
+  posterCjk: () => `/render.jpg?text=${enc(cjkText())}&w=1080&h=1350&bg=b91c1c&color=fde68a&weight=700&size=64&align=left&padding=80&lineHeight=1.5`,
+  hot: () => '/render.png?text=Hello%20%E4%B8%96%E7%95%8C%20%F0%9F%91%8B&w=1200&h=630',
+};
+
+async function load(base: string, makePath: () => string, opts: { rate?: number; headers?: Record<string, string> } = {}): Promise<Result> {
+  return autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    ...(opts.headers ? { headers: opts.headers } : {}),
+    requests: [{ setupRequest: (req) => ({ ...req, path: makePath() }) }],
+  });
+}
+
+async function bytesOf(base: string, p: string): Promise<number> {
+  return (await (await fetch(base + p)).arrayBuffer()).byteLength;
+}
+
+function row(scenario: string, r: Result, bytes: number, rss: number, target: Target): Row {
+  const rps = Math.round(r.requests.average);
+  const p99 = r.latency.p99;
+  const met = (target.rps === undefined || rps >= target.rps) && (target.p99 === undefined || p99 <= target.p99);
+  const t = [target.rps !== undefined ? `>= ${target.rps} req/s` : '', target.p99 !== undefined ? `p99 <= ${target.p99} ms` : ''].filter(Boolean).join(', ');
+  return {
+    scenario, 'req/s': rps, 'p50 ms': r.latency.p50, 'p99 ms': p99, 'bytes/image': bytes, 'RSS MB': rss,
+    errors: r.errors + r.timeouts, target: t || '-', met: t ? (met ? 'yes' : 'NO') : '-',
+  };
+}
+
+/** Runs the HTTP scenarios; returns rows and summary figures. */
+export async function httpBench(): Promise<{ rows: Row[]; summary: Record<string, number> }> {
+  const rows: Row[] = [];
+  const ours = await startServer('dist/src/server.js', SCENARIOS.og(), { LOG_LEVEL: 'info' });
+  const pid = ours.proc.pid;
+  const run = async (name: string, make: () => string, target: Target, extra: { rate?: number; headers?: Record<string, string>; bytes?: number } = {}) => {
+    const r = await load(ours.base, make, extra);
+    rows.push(row(name, r, extra.bytes ?? (await bytesOf(ours.base, make())), rssMb(pid), target));
+    return r;
+  };
+  let ogCold: Result;
+  try {
+    ogCold = await run('og-cold', SCENARIOS.og, { rps: 400 });
+    await run('og-cold @ half peak', SCENARIOS.og, { p99: 25 }, { rate: Math.max(1, Math.round(ogCold.requests.average / 2)) });
+    await run('og-gradient-cold', SCENARIOS.ogGradient, { rps: 250 });
+    await run('badge-cold', SCENARIOS.badge, { rps: 2000 });
+    await run('poster-cjk-cold', SCENARIOS.posterCjk, { rps: 120 });
+    await run('hot', SCENARIOS.hot, { rps: 10_000 });
+    const etag = (await fetch(ours.base + SCENARIOS.hot())).headers.get('etag') ?? '';
+    const reval = await load(ours.base, SCENARIOS.hot, { headers: { 'if-none-match': etag } });
+    rows.push(row('revalidate (304)', { ...reval, errors: reval.errors + (reval.non2xx === reval.requests.total ? 0 : reval['2xx']) }, 0, rssMb(pid), { rps: 12_000 }));
+  } finally {
+    await stopServer(ours);
+  }
+  const peer = await startServer('dist/bench/peer/satori-server.js', '/og.png?text=warm');
+  const peerPath = (gradient: boolean) => () => `/og.png?gradient=${gradient ? 1 : 0}&text=${enc(ogText())}`;
+  let peerOg: Result, peerGrad: Result;
+  try {
+    peerOg = await load(peer.base, peerPath(false));
+    rows.push(row('peer og-cold (satori+resvg)', peerOg, await bytesOf(peer.base, peerPath(false)()), rssMb(peer.proc.pid), {}));
+    peerGrad = await load(peer.base, peerPath(true));
+    rows.push(row('peer og-gradient-cold (satori+resvg)', peerGrad, await bytesOf(peer.base, peerPath(true)()), rssMb(peer.proc.pid), {}));
+  } finally {
+    await stopServer(peer);
+  }
+  const get = (name: string) => rows.find((r) => r.scenario === name)!;
+  const summary = {
+    'og-cold vs peer': +(get('og-cold')['req/s'] / Math.max(1, get('peer og-cold (satori+resvg)')['req/s'])).toFixed(1),
+    'og-gradient-cold vs peer': +(get('og-gradient-cold')['req/s'] / Math.max(1, get('peer og-gradient-cold (satori+resvg)')['req/s'])).toFixed(1),
+    'gradient PNG bytes vs peer': +(get('og-gradient-cold')['bytes/image'] / Math.max(1, get('peer og-gradient-cold (satori+resvg)')['bytes/image'])).toFixed(2),
+    'start to first render ms': ours.startToFirstRenderMs,
+    'peak RSS MB': Math.max(...rows.filter((r) => !r.scenario.startsWith('peer')).map((r) => r['RSS MB'])),
+  };
+  return { rows, summary };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const inProcess = smoke ? null : await (await import('./render-card.js')).renderCardBench();
+  const { rows, summary } = await httpBench();
+  console.log(`\nHTTP scenarios: ${DURATION} s each, ${CONNECTIONS} connections, load generator on the same machine`);
+  console.table(rows);
+  console.log('targets:', {
+    ...summary,
+    'og-cold >= 5x peer': summary['og-cold vs peer'] >= 5 ? 'yes' : 'NO',
+    'gradient bytes <= 1.5x peer': summary['gradient PNG bytes vs peer'] <= 1.5 ? 'yes' : 'NO',
+    'start to first render <= 2000 ms': summary['start to first render ms'] <= 2000 ? 'yes' : 'NO',
+    'RSS <= 400 MB': summary['peak RSS MB'] <= 400 ? 'yes' : 'NO',
+  });
+  if (inProcess) {
+    console.log('\nIn-process render of one 1200x630 PNG card, one thread (median of renders):');
+    console.table(inProcess.rows);
+    console.log('median ms per stage (solid card):', inProcess.stageMedians);
+  }
+  const file = outArg >= 0 ? path.resolve(argv[outArg + 1]) : path.join(PROJECT_ROOT, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ node: process.version, cores: (await import('node:os')).availableParallelism(), durationS: DURATION, connections: CONNECTIONS, rows, summary, inProcess, seconds: (Date.now() - started) / 1000 }, null, 2));
+  console.log(`results: ${path.relative(PROJECT_ROOT, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) void main();

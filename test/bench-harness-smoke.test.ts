@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/config.js';
+
+const run = promisify(execFile);
+
+describe('benchmark harness (smoke)', () => {
+  it('starts both servers, runs every scenario and writes a result row for each', async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lp-bench-')), 'smoke.json');
+    await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/bench/run.js'), '--smoke', '--out', out], { cwd: PROJECT_ROOT, timeout: 110_000 });
+    const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { rows: { scenario: string; 'req/s': number; errors: number; 'bytes/image': number }[]; summary: Record<string, number> };
+    const names = result.rows.map((r) => r.scenario);
+    for (const s of ['og-cold', 'og-cold @ half peak', 'og-gradient-cold', 'badge-cold', 'poster-cjk-cold', 'hot', 'revalidate (304)', 'peer og-cold (satori+resvg)', 'peer og-gradient-cold (satori+resvg)']) {
+      expect(names).toContain(s);
+    }
+    for (const r of result.rows) {
+      expect(r['req/s'], r.scenario).toBeGreaterThan(0);
+      expect(r.errors, r.scenario).toBe(0);
+    }
+    expect(result.rows.find((r) => r.scenario === 'og-cold')!['bytes/image']).toBeGreaterThan(1000);
+    expect(result.summary['start to first render ms']).toBeGreaterThan(0);
+  }, 120_000);
+});
