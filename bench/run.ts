@@ -7,6 +7,7 @@
  *   npm run bench               10 s per HTTP scenario
  *   npm run bench -- --quick    3 s per scenario, fewer in-process renders (under a minute)
  *   npm run bench -- --smoke    1 s per scenario, no in-process part (the test suite's harness check)
+ *   npm run bench -- --cpu-prof also profiles the server (every thread) and prints where the time went
  *
  * The load generator runs on the same machine as the server: on a 2-core box it takes a share
  * of the CPU the server would otherwise have. Absolute numbers drift between runs on shared
@@ -25,6 +26,7 @@ const quick = argv.includes('--quick') || smoke;
 const DURATION = smoke ? 1 : quick ? 3 : 10;
 const CONNECTIONS = smoke ? 4 : 16;
 const outArg = argv.indexOf('--out');
+const profileDir = argv.includes('--cpu-prof') ? path.join(PROJECT_ROOT, 'bench', 'results', `prof-${Date.now()}`) : null;
 
 /** A target from the issue: `min` requests/s, or `max` ms p99. */
 interface Target { readonly rps?: number; readonly p99?: number }
@@ -54,10 +56,10 @@ async function freePort(): Promise<number> {
 
 interface Server { proc: ChildProcess; base: string; startToFirstRenderMs: number }
 
-async function startServer(script: string, firstPath: string, env: Record<string, string> = {}): Promise<Server> {
+async function startServer(script: string, firstPath: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, script)], {
+  const proc = spawn(process.execPath, [...nodeArgs, path.join(PROJECT_ROOT, script)], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -113,7 +115,8 @@ export const SCENARIOS = {
 async function load(base: string, makePath: () => string, opts: { rate?: number; headers?: Record<string, string> } = {}): Promise<Result> {
   return autocannon({
     url: base,
-    connections: CONNECTIONS,
+    // A fixed-rate run uses few connections so requests arrive spread out, not in bursts of 16.
+    connections: opts.rate ? Math.min(4, CONNECTIONS) : CONNECTIONS,
     duration: DURATION,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
     ...(opts.headers ? { headers: opts.headers } : {}),
@@ -139,7 +142,8 @@ function row(scenario: string, r: Result, bytes: number, rss: number, target: Ta
 /** Runs the HTTP scenarios; returns rows and summary figures. */
 export async function httpBench(): Promise<{ rows: Row[]; summary: Record<string, number> }> {
   const rows: Row[] = [];
-  const ours = await startServer('dist/src/server.js', SCENARIOS.og(), { LOG_LEVEL: 'info' });
+  const profArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const ours = await startServer('dist/src/server.js', SCENARIOS.og(), { LOG_LEVEL: 'info' }, profArgs);
   const pid = ours.proc.pid;
   const run = async (name: string, make: () => string, target: Target, extra: { rate?: number; headers?: Record<string, string>; bytes?: number } = {}) => {
     const r = await load(ours.base, make, extra);
@@ -195,6 +199,11 @@ async function main(): Promise<void> {
     'start to first render <= 2000 ms': summary['start to first render ms'] <= 2000 ? 'yes' : 'NO',
     'RSS <= 400 MB': summary['peak RSS MB'] <= 400 ? 'yes' : 'NO',
   });
+  if (profileDir) {
+    const { summarizeProfiles } = await import('./profile-summary.js');
+    console.log(`\nServer CPU profile (self time, all scenarios; files in ${path.relative(PROJECT_ROOT, profileDir)}):`);
+    for (const [file, top] of Object.entries(summarizeProfiles(profileDir))) console.log(`${file}\n  ${top.join('\n  ')}`);
+  }
   if (inProcess) {
     console.log('\nIn-process render of one 1200x630 PNG card, one thread (median of renders):');
     console.table(inProcess.rows);

@@ -6,7 +6,7 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { FontCatalog } from './font-catalog.js';
 import { registerCatalog } from './font-registry.js';
-import { releaseYoungBuffers } from './memory.js';
+import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
 import type { RenderResult, RenderTask, WarmupResult, WarmupTask } from './protocol.js';
@@ -28,14 +28,14 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
   }
   try {
     const { state, timings } = await runPipeline(task.spec, fonts, task.deadline);
+    const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;
-    setImmediate(releaseYoungBuffers);
+    setImmediate(notePixelBuffer, pixelBytes);
     return {
       ok: true, body: state.body!, pixels: { width: Math.round(task.spec.w * task.spec.dpr), height: Math.round(task.spec.h * task.spec.dpr) },
       fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
     };
   } catch (err) {
-    setImmediate(releaseYoungBuffers);
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };
     throw err;
   }
