@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { Background } from './protocol.js';
 
 const gradients = new LRUCache<string, ImageData>({
-  maxSize: 96 * 1024 * 1024,
+  maxSize: 24 * 1024 * 1024, // per worker: eight 1200x630 gradients
   sizeCalculation: (img) => img.data.byteLength,
 });
 
