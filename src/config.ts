@@ -2,13 +2,21 @@
  * Service configuration: environment variables parsed once at start into one frozen, typed
  * object. Every bad variable is collected and reported together, each message naming it.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deepFreeze } from '../workers/font-catalog.js';
 
-/** Project root (where package.json, fonts/ and dist/ live). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+/** Project root (where package.json, fonts/ and dist/ live): the nearest folder up with a package.json. */
+export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return path.resolve(dir, '..');
+  }
+}
 
 /** The effective configuration. */
 export interface Config {

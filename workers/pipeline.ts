@@ -75,8 +75,10 @@ export const STAGES: readonly Stage[] = [
     async run(s) {
       const { spec } = s;
       const [w, h] = [pixelWidth(spec), pixelHeight(spec)];
+      const { box } = s;
+      const clip = { x0: Math.floor(box.x * spec.dpr), y0: Math.floor(box.y * spec.dpr), x1: Math.ceil((box.x + box.w) * spec.dpr), y1: Math.ceil((box.y + box.h) * spec.dpr) };
       s.body = isTwoColor(s)
-        ? encodeTwoColorPng(s.pixels!, w, h, rgba(spec.bg.colors[0]), rgba(spec.color))
+        ? encodeTwoColorPng(s.pixels!, w, h, rgba(spec.bg.colors[0]), rgba(spec.color), clip)
         : await encode(s.pixels!, w, h, spec.format, spec.q, isOpaque(spec.bg));
     },
   },

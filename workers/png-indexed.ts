@@ -19,11 +19,15 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
+/** The device-pixel rectangle [x0, x1) x [y0, y1) outside which every pixel is background. */
+export interface Clip { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number }
+
 /**
  * Encodes RGBA pixels drawn only in `fg` over an opaque `bg` (both [r, g, b]) as an 8-bit
  * indexed PNG. Index 0 is the background; index i is i/|fg-bg| of the way to the text colour.
+ * Pixels outside `clip` (text is clipped to the padded box) are written as background unread.
  */
-export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: number, bg: readonly number[], fg: readonly number[]): Buffer {
+export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: number, bg: readonly number[], fg: readonly number[], clip: Clip = { x0: 0, y0: 0, x1: width, y1: height }): Buffer {
   let k = 0;
   for (let c = 1; c < 3; c++) if (Math.abs(fg[c] - bg[c]) > Math.abs(fg[k] - bg[k])) k = c;
   const span = Math.max(1, Math.abs(fg[k] - bg[k]));
@@ -33,15 +37,16 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
     for (let c = 0; c < 3; c++) palette[i * 3 + c] = Math.round(bg[c] + ((fg[c] - bg[c]) * i) / span);
   }
   const stride = width + 1;
-  const raw = Buffer.allocUnsafe(stride * height);
+  const raw = Buffer.alloc(stride * height); // zero: filter byte "none" and index 0 (background)
+  const x0 = Math.max(0, clip.x0), x1 = Math.min(width, clip.x1);
+  const y0 = Math.max(0, clip.y0), y1 = Math.min(height, clip.y1);
   const base = bg[k];
   const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
   const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
-  for (let y = 0, p = 0; y < height; y++) {
-    let o = y * stride;
-    raw[o++] = 0;
-    for (let x = 0; x < width; x++, p++) {
+  for (let y = y0; y < y1; y++) {
+    let o = y * stride + 1 + x0;
+    for (let x = x0, p = y * width + x0; x < x1; x++, p++) {
       const d = (((words[p] >>> shift) & 255) - base) * sign;
       raw[o++] = d <= 0 ? 0 : d >= span ? span : d;
     }
