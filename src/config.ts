@@ -37,6 +37,8 @@ export interface Config {
   readonly maxPixels: number;
   /** Bytes of encoded images kept in memory for repeated URLs (0 disables). */
   readonly imageCacheBytes: number;
+  /** HMAC keys for signed URLs, newest first; empty means URLs need no signature. */
+  readonly signingKeys: readonly string[];
 }
 
 /** Raised with every problem found in the environment. */
@@ -86,7 +88,14 @@ export function loadConfig(env: Env = process.env): Config {
     maxHeight: int('MAX_HEIGHT', DEFAULTS.MAX_HEIGHT, 16, 16_384),
     maxPixels: int('MAX_PIXELS', DEFAULTS.MAX_PIXELS, 256, 268_435_456),
     imageCacheBytes: int('IMAGE_CACHE_MB', DEFAULTS.IMAGE_CACHE_MB, 0, 65_536) * 1024 * 1024,
+    signingKeys: list('SIGNING_KEYS', /,/),
   };
+  for (const [i, key] of config.signingKeys.entries()) {
+    if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);
+  }
+  if (env.NODE_ENV === 'production' && config.signingKeys.length === 0 && env.ALLOW_UNSIGNED !== '1') {
+    problems.push('SIGNING_KEYS: required when NODE_ENV=production (or set ALLOW_UNSIGNED=1 to serve unsigned URLs on purpose)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }

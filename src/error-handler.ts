@@ -23,6 +23,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
     case 'maxLength':
       return param === 'text' ? badParam('text_too_long', param, `text ${e.message}`) : badParam('invalid_parameter', param, `${param} ${e.message}`);
     case 'pattern':
+      if (param === 'sig') return new AppError('invalid_signature', 403, 'sig is not a valid signature', 'sig');
       return param === 'bg' || param === 'color'
         ? badParam('invalid_color', param, `${param} must be a hex colour (RRGGBB or RRGGBBAA${param === 'bg' ? ', or 2-3 of them separated by commas' : ''})`)
         : badParam('invalid_parameter', param, `${param} has an invalid format`);

@@ -53,12 +53,13 @@ export function querySchema(config: Config): Record<string, unknown> {
       fit: { type: 'string', enum: ['none', 'shrink'], description: 'shrink: largest size <= size at which the text fits (default shrink).' },
       direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'], description: 'Paragraph direction (default auto: from the text).' },
       lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'], description: 'Preferred CJK glyph forms (default auto: kana -> ja, hangul -> ko, else zh-Hans).' },
+      sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'HMAC-SHA256 signature of the canonical request (required when the server has SIGNING_KEYS).' },
     },
   };
 }
 
 /** Query after schema validation and type coercion. */
-export type RenderQuery = { text: string } & Partial<Record<keyof typeof DEFAULTS, string | number>>;
+export type RenderQuery = { text: string; sig?: string } & Partial<Record<keyof typeof DEFAULTS, string | number>>;
 
 /** Expands a colour to lowercase `rrggbbaa`. */
 export function canonicalColor(input: string): string {

@@ -9,6 +9,7 @@ import { etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import { canonicalize, querySchema, type RenderQuery } from '../params.js';
 import type { RenderPool } from '../pool.js';
+import { verifySignature } from '../signing.js';
 
 const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 /** Cache-Control for successful renders: the URL fully determines the bytes. */
@@ -34,6 +35,7 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     },
   }, async (req, reply) => {
     const spec = canonicalize(req.params.format, req.query, config, catalog);
+    verifySignature(spec, req.query.sig, config.signingKeys);
     const etag = etagFor(spec, catalog.version);
     const info: RenderLogInfo = { format: spec.format, px: `${Math.round(spec.w * spec.dpr)}x${Math.round(spec.h * spec.dpr)}`, outcome: 'etag', textLength: spec.text.length };
     req.renderInfo = info;

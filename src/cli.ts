@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The `letterpress` command line:
+ *   letterpress sign '<url or /render.png?…>' [--key KEY]   print the URL with its `sig`
+ *   letterpress config                                      print the effective configuration (secrets masked)
+ *   letterpress serve                                       start the HTTP server (same as npm start)
+ * Reads the same environment variables as the server.
+ */
+import path from 'node:path';
+import { loadFontCatalog } from '../workers/font-catalog.js';
+import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './config.js';
+import { AppError } from './errors.js';
+import { signRenderUrl } from './signing.js';
+
+/** The configuration with secrets replaced by a mask, for printing. */
+export function maskedConfig(config: Config): Record<string, unknown> {
+  return { ...config, signingKeys: config.signingKeys.map((k) => `${k.slice(0, 2)}…(${k.length} chars)`) };
+}
+
+function usage(): never {
+  process.stderr.write("usage: letterpress sign '<url>' [--key KEY] | letterpress config | letterpress serve\n");
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command) usage();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (command === 'config') {
+    process.stdout.write(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
+  } else if (command === 'sign') {
+    const keyAt = rest.indexOf('--key');
+    const key = keyAt >= 0 ? rest[keyAt + 1] : config.signingKeys[0];
+    const url = rest.find((a, i) => !a.startsWith('--') && (keyAt < 0 || i !== keyAt + 1));
+    if (!url) usage();
+    if (!key) {
+      process.stderr.write('no key: set SIGNING_KEYS or pass --key\n');
+      process.exit(2);
+    }
+    const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
+    try {
+      process.stdout.write(`${signRenderUrl(url, key, config, catalog)}\n`);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      process.exit(1);
+    }
+  } else if (command === 'serve') {
+    await import('./server.js');
+  } else usage();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('src', 'cli.js'))) void main(process.argv.slice(2));

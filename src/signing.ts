@@ -1,0 +1,48 @@
+/**
+ * Signed URLs. With SIGNING_KEYS set, every render URL carries `sig`: HMAC-SHA256 (base64url,
+ * 43 chars) over the canonical request — the same canonical form that makes the ETag, so
+ * equivalent spellings of a URL share one signature. Threat: without signatures anyone can put
+ * any words on an image served from your domain, or make the service burn CPU on renders.
+ * Verification is constant-time and accepts any configured key (rotation: sign with the first).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FontCatalog } from '../workers/font-catalog.js';
+import type { RenderSpec } from '../workers/protocol.js';
+import type { Config } from './config.js';
+import { canonicalString } from './etag.js';
+import { AppError } from './errors.js';
+import { canonicalize, type RenderQuery } from './params.js';
+
+/** Signature of a canonical spec with one key. */
+export function signSpec(spec: RenderSpec, key: string): string {
+  return createHmac('sha256', key).update(canonicalString(spec)).digest('base64url');
+}
+
+/** Throws 403 unless `sig` is a valid signature of `spec` under one of `keys`. */
+export function verifySignature(spec: RenderSpec, sig: string | undefined, keys: readonly string[]): void {
+  if (keys.length === 0) return;
+  if (!sig) throw new AppError('invalid_signature', 403, 'this server only renders signed URLs: sig is missing', 'sig');
+  const given = Buffer.from(sig, 'base64url');
+  let ok = false;
+  for (const key of keys) {
+    const expected = Buffer.from(signSpec(spec, key), 'base64url');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+  }
+  if (!ok) throw new AppError('invalid_signature', 403, 'sig does not match this URL', 'sig');
+}
+
+/**
+ * Returns `url` (absolute, or a path starting with /render.) with a `sig` for `key` appended.
+ * Invalid URLs throw the same 4xx AppError the server would answer.
+ */
+export function signRenderUrl(url: string, key: string, config: Config, catalog: FontCatalog): string {
+  const u = new URL(url, 'http://letterpress.invalid');
+  const match = /^\/render\.([a-z]+)$/.exec(u.pathname);
+  if (!match) throw new AppError('not_found', 404, `not a render URL: ${u.pathname}`);
+  u.searchParams.delete('sig');
+  // canonicalize() reads numbers with Number(), so the raw strings give the server's spec.
+  const query = Object.fromEntries(u.searchParams.entries()) as unknown as RenderQuery;
+  const spec = canonicalize(match[1], query, config, catalog);
+  u.searchParams.set('sig', signSpec(spec, key));
+  return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
+}
