@@ -32,7 +32,8 @@ export class RenderPool {
   private warmed = false;
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
-    const workerData: WorkerData = { catalog, fontLock: new SharedArrayBuffer(4) };
+    const { maxWidth, maxHeight, maxPixels, maxTextLength } = config;
+    const workerData: WorkerData = { catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength } };
     this.piscina = new Piscina({
       filename: workerFile(),
       minThreads: config.poolSize,
@@ -77,6 +78,7 @@ export class RenderPool {
     }
     if (!result.ok) {
       if (result.code === 'render_timeout') throw new AppError('render_timeout', 503, result.message, undefined, 1);
+      if (result.code === 'limit_exceeded') throw new AppError('too_many_pixels', 400, result.message);
       throw new AppError('render_failed', 500, result.message);
     }
     return { ...result, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength) };

@@ -72,6 +72,14 @@ describe('GET /render.{format}', () => {
     }
   });
 
+  it('marks images and errors nosniff with a CSP that forbids everything', async () => {
+    for (const url of [renderUrl({ text: 'Headers' }), '/render.png?text=a&w=0']) {
+      const res = await lp.app.inject(url);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    }
+  });
+
   it('echoes an incoming x-request-id and generates one otherwise', async () => {
     const given = await lp.app.inject({ url: '/healthz', headers: { 'x-request-id': 'req-123' } });
     expect(given.headers['x-request-id']).toBe('req-123');

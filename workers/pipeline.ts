@@ -9,7 +9,7 @@ import { encodeTwoColorPng } from './png-indexed.js';
 import type { FontSelector } from './font-select.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type Box, type TextLayout } from './layout.js';
-import type { RenderSpec, StageTimings } from './protocol.js';
+import type { RenderLimits, RenderSpec, StageTimings } from './protocol.js';
 import { rasterize } from './raster.js';
 
 /** A failure with a stable code, raised inside the pipeline. */
@@ -95,8 +95,18 @@ export const pixelWidth = (spec: RenderSpec): number => Math.round(spec.w * spec
 /** Output height in device pixels. */
 export const pixelHeight = (spec: RenderSpec): number => Math.round(spec.h * spec.dpr);
 
+/** Re-checks the hard limits inside the worker (defence in depth if a spec bypassed the edge). */
+export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
+  const px = pixelWidth(spec) * pixelHeight(spec);
+  if (spec.w > limits.maxWidth || spec.h > limits.maxHeight || px > limits.maxPixels || !(px > 0)) {
+    throw new RenderError('limit_exceeded', `image ${spec.w}x${spec.h}@${spec.dpr} exceeds the configured limits`);
+  }
+  if ([...spec.text].length > limits.maxTextLength) throw new RenderError('limit_exceeded', 'text exceeds the configured limit');
+}
+
 /** Runs every stage, checking the deadline after each; returns the state and per-stage times. */
-export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number): Promise<{ state: RenderState; timings: StageTimings }> {
+export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits): Promise<{ state: RenderState; timings: StageTimings }> {
+  if (limits) checkLimits(spec, limits);
   const p = spec.padding;
   const state: RenderState = {
     spec, fonts, box: { x: p, y: p, w: Math.max(1, spec.w - 2 * p), h: Math.max(1, spec.h - 2 * p) },

@@ -56,6 +56,14 @@ export interface RenderSpec {
   readonly lang: CjkLang;
 }
 
+/** Hard limits, checked at the edge and again in the worker. */
+export interface RenderLimits {
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+  readonly maxPixels: number;
+  readonly maxTextLength: number;
+}
+
 /** A task sent to the render worker. */
 export interface RenderTask {
   readonly kind: 'render';

@@ -9,12 +9,13 @@ import { registerCatalog } from './font-registry.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
-import type { RenderResult, RenderTask, WarmupResult, WarmupTask } from './protocol.js';
+import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
   readonly catalog: FontCatalog;
   readonly fontLock: SharedArrayBuffer;
+  readonly limits: RenderLimits;
 }
 
 const data = workerData as WorkerData;
@@ -27,7 +28,7 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
     return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
   }
   try {
-    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline);
+    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline, data.limits);
     const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;
     setImmediate(notePixelBuffer, pixelBytes);

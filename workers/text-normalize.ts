@@ -1,10 +1,17 @@
 /**
  * Text normalisation, run once at the edge so equivalent inputs share one canonical form (and
  * one ETag): well-formed UTF-16, NFC, LF newlines (a literal backslash-n counts as one), tabs as
- * spaces, and no other control characters.
+ * spaces, no other control characters, no bidi embedding/override/isolate controls (direction
+ * comes from the `direction` parameter and the text's own letters, so nobody can reorder what a
+ * reader sees), and at most MAX_MARKS nonspacing marks in a row (zalgo text cannot pile glyphs
+ * far above and below its line).
  */
 
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+/** Nonspacing marks kept per run (Vietnamese needs 2, pointed Hebrew with cantillation 3-4). */
+export const MAX_MARKS = 4;
+const MARK_PILES = new RegExp(`(\\p{Mn}{${MAX_MARKS}})\\p{Mn}+`, 'gu');
 
 /** Returns the canonical form of user text. */
 export function normalizeText(input: string): string {
@@ -14,7 +21,9 @@ export function normalizeText(input: string): string {
     .replace(/\\n/g, '\n')
     .replace(/\t/g, ' ')
     .replace(CONTROLS, '')
-    .normalize('NFC');
+    .replace(BIDI_CONTROLS, '')
+    .normalize('NFC')
+    .replace(MARK_PILES, '$1');
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
