@@ -9,6 +9,7 @@ import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
 import { metaRoutes } from './routes/meta.js';
@@ -28,6 +29,7 @@ export interface LetterpressApp {
   readonly cache: ImageCache;
   /** Resolves when every worker is warm. */
   readonly warmed: Promise<void>;
+  readonly metrics: Metrics;
 }
 
 /** Creates the app (not listening). */
@@ -45,11 +47,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.log.info({ faces: catalog.faces.length, families: catalog.families.length, version: catalog.version }, 'fonts catalogued');
   const pool = new RenderPool(config, catalog);
   const cache = new ImageCache(config.imageCacheBytes);
+  const metrics = createMetrics(pool, cache);
 
   await app.register(swagger, {
     openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, (code) => metrics.rejected.inc({ reason: code }));
   app.addHook('onRequest', async (req, reply) => {
     // Every response: the request id, no MIME sniffing, and a CSP under which nothing served
     // here (an image, or JSON opened in a tab) can run script or load anything.
@@ -58,19 +61,25 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     reply.header('Content-Security-Policy', "default-src 'none'; sandbox");
   });
   app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'not_found';
+    metrics.requests.inc({ route, status: reply.statusCode, format: req.renderInfo?.format ?? '' });
+    if (reply.statusCode === 304) metrics.notModified.inc();
     req.log.info({
       route: req.routeOptions.url ?? 'not_found', method: req.method, status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.renderInfo ?? {}),
     }, 'request');
   });
   app.addHook('onClose', async () => pool.close());
-  renderRoutes(app, { config, catalog, pool, cache });
-  metaRoutes(app, { catalog, pool, cache });
+  renderRoutes(app, { config, catalog, pool, cache, metrics });
+  metaRoutes(app, { catalog, pool, cache, metrics });
 
   const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then((results) => {
     const failed = results[0]?.failed ?? [];
     for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
     app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
+  }, (err: Error) => {
+    // Stay up so /readyz can say why; /healthz stays 503.
+    app.log.error({ err }, 'worker pool failed to start');
   });
-  return { app, pool, catalog, cache, warmed };
+  return { app, pool, catalog, cache, warmed, metrics };
 }

@@ -37,7 +37,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
 }
 
 /** Installs the error and not-found handlers. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, onRejected: (code: string) => void = () => {}): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
@@ -47,6 +47,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       req.log.error({ err }, 'unhandled error');
       appErr = new AppError('internal_error', 500, 'internal error');
     }
+    onRejected(appErr.code);
     if (appErr.retryAfter) reply.header('Retry-After', String(appErr.retryAfter));
     void reply.status(appErr.status).header('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(appErr.toJSON());
   });

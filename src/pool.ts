@@ -30,6 +30,8 @@ export interface PoolStats { readonly threads: number; readonly queued: number; 
 export class RenderPool {
   private readonly piscina: Piscina<RenderTask | WarmupTask, RenderResult | WarmupResult>;
   private warmed = false;
+  /** Why the pool could not start (e.g. a worker failed to load), for /readyz. */
+  startError: string | null = null;
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
     const { maxWidth, maxHeight, maxPixels, maxTextLength } = config;
@@ -55,11 +57,16 @@ export class RenderPool {
 
   /** Starts and warms every thread; resolves with each thread's font report. */
   async warm(): Promise<WarmupResult[]> {
-    const results = await Promise.all(
-      Array.from({ length: this.config.poolSize }, () => this.piscina.run({ kind: 'warmup' }) as Promise<WarmupResult>),
-    );
-    this.warmed = true;
-    return results;
+    try {
+      const results = await Promise.all(
+        Array.from({ length: this.config.poolSize }, () => this.piscina.run({ kind: 'warmup' }) as Promise<WarmupResult>),
+      );
+      this.warmed = true;
+      return results;
+    } catch (err) {
+      this.startError = `render workers failed to start: ${(err as Error).message}`;
+      throw err;
+    }
   }
 
   /** Renders a spec; throws AppError (503 overloaded or the worker's code) on failure. */
@@ -82,6 +89,16 @@ export class RenderPool {
       throw new AppError('render_failed', 500, result.message);
     }
     return { ...result, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength) };
+  }
+
+  /** Approximate share of worker time spent on tasks (0-1). */
+  utilization(): number {
+    return this.piscina.utilization;
+  }
+
+  /** Calls `fn` whenever a worker thread dies (Piscina replaces it). */
+  onWorkerError(fn: (err: Error) => void): void {
+    this.piscina.on('error', fn);
   }
 
   /** Queue and thread counters. */

@@ -7,6 +7,7 @@ import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
 import { etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
+import type { Metrics } from '../metrics.js';
 import { canonicalize, querySchema, type RenderQuery } from '../params.js';
 import type { RenderPool } from '../pool.js';
 import { verifySignature } from '../signing.js';
@@ -19,8 +20,8 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export interface RenderLogInfo { format: string; px: string; outcome: string; textLength: number }
 
 /** Registers the render route. */
-export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache }): void {
-  const { config, catalog, pool, cache } = deps;
+export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics }): void {
+  const { config, catalog, pool, cache, metrics } = deps;
   app.get<{ Params: { format: string }; Querystring: RenderQuery }>('/render.:format', {
     schema: {
       summary: 'Render text to an image',
@@ -41,7 +42,11 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     req.renderInfo = info;
     reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-    const { image, source } = await cache.get(etag, () => pool.render(spec));
+    const { image, source } = await cache.get(etag, async () => {
+      const rendered = await pool.render(spec);
+      for (const [stage, ms] of Object.entries(rendered.timings)) metrics.stageSeconds.observe({ stage }, ms / 1000);
+      return rendered;
+    });
     info.outcome = source;
     return reply.type(CONTENT_TYPES[spec.format]).header('Content-Length', image.body.byteLength).send(image.body);
   });

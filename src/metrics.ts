@@ -1,0 +1,46 @@
+/**
+ * Prometheus metrics (`GET /metrics`, prom-client), one registry per app: requests by
+ * route/status/format, render time by stage, queue depth, pool utilisation, image cache
+ * hits/misses/bytes, 304s, rejected requests by reason, and worker restarts.
+ */
+import client from 'prom-client';
+import type { ImageCache } from './image-cache.js';
+import type { RenderPool } from './pool.js';
+
+/** The app's metrics. */
+export interface Metrics {
+  readonly registry: client.Registry;
+  readonly requests: client.Counter<'route' | 'status' | 'format'>;
+  readonly stageSeconds: client.Histogram<'stage'>;
+  readonly notModified: client.Counter;
+  readonly rejected: client.Counter<'reason'>;
+  readonly workerRestarts: client.Counter;
+}
+
+/** Creates the registry and its collectors. */
+export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'letterpress_' });
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new client.Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  };
+  gauge('letterpress_queue_depth', 'Render tasks waiting for a worker', () => pool.stats().queued);
+  gauge('letterpress_pool_utilization', 'Share of worker time spent rendering (0-1)', () => pool.utilization());
+  gauge('letterpress_pool_threads', 'Render worker threads', () => pool.stats().threads);
+  gauge('letterpress_image_cache_hits', 'Image cache hits since start', () => cache.stats().hits);
+  gauge('letterpress_image_cache_misses', 'Image cache misses since start', () => cache.stats().misses);
+  gauge('letterpress_image_cache_bytes', 'Bytes of encoded images in the cache', () => cache.stats().bytes);
+  const metrics: Metrics = {
+    registry,
+    requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),
+    stageSeconds: new client.Histogram({
+      name: 'letterpress_render_stage_seconds', help: 'Render time per pipeline stage', labelNames: ['stage'], registers: [registry],
+      buckets: [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 1],
+    }),
+    notModified: new client.Counter({ name: 'letterpress_not_modified_total', help: '304 answers from the ETag', registers: [registry] }),
+    rejected: new client.Counter({ name: 'letterpress_rejected_total', help: 'Requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
+    workerRestarts: new client.Counter({ name: 'letterpress_worker_restarts_total', help: 'Render workers that died and were replaced', registers: [registry] }),
+  };
+  pool.onWorkerError(() => metrics.workerRestarts.inc());
+  return metrics;
+}
