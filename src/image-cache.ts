@@ -14,7 +14,7 @@ export interface CachedImage { readonly image: RenderOk; readonly source: Source
 /** The cache; `maxBytes` 0 keeps only coalescing. */
 export class ImageCache {
   private readonly lru: LRUCache<string, RenderOk> | null;
-  private readonly inflight = new Map<string, Promise<RenderOk>>();
+  private readonly inflight = new Map<string, { promise: Promise<RenderOk>; waiters: number; controller: AbortController }>();
   hits = 0;
   misses = 0;
 
@@ -22,25 +22,37 @@ export class ImageCache {
     this.lru = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (v) => Math.max(1, v.body.byteLength) }) : null;
   }
 
-  /** Returns the cached image for `key`, joins an identical render in flight, or starts one. */
-  async get(key: string, render: () => Promise<RenderOk>): Promise<CachedImage> {
+  /**
+   * Returns the cached image for `key`, joins an identical render in flight, or starts one.
+   * `client` aborts when this caller's client goes away; a render whose callers have all gone is
+   * aborted through the signal `render` receives.
+   */
+  async get(key: string, render: (signal: AbortSignal) => Promise<RenderOk>, client?: AbortSignal): Promise<CachedImage> {
     const hit = this.lru?.get(key);
     if (hit) {
       this.hits++;
       return { image: hit, source: 'cache' };
     }
-    const pending = this.inflight.get(key);
-    if (pending) return { image: await pending, source: 'coalesced' };
-    this.misses++;
-    const p = render();
-    this.inflight.set(key, p);
-    try {
-      const image = await p;
-      this.lru?.set(key, image);
-      return { image, source: 'render' };
-    } finally {
-      this.inflight.delete(key);
+    let entry = this.inflight.get(key);
+    if (entry?.controller.signal.aborted) entry = undefined; // its callers left: start afresh
+    const source = entry ? 'coalesced' : 'render';
+    if (!entry) {
+      this.misses++;
+      const controller = new AbortController();
+      const promise = render(controller.signal);
+      const created = { promise, waiters: 0, controller };
+      entry = created;
+      this.inflight.set(key, created);
+      promise.then((image) => this.lru?.set(key, image), () => {}).finally(() => {
+        if (this.inflight.get(key) === created) this.inflight.delete(key);
+      });
     }
+    const joined = entry;
+    joined.waiters++;
+    client?.addEventListener('abort', () => {
+      if (--joined.waiters === 0) joined.controller.abort();
+    }, { once: true });
+    return { image: await joined.promise, source };
   }
 
   /** Counters for observability. */

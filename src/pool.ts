@@ -24,18 +24,26 @@ export function workerFile(): string {
 }
 
 /** Pool counters for /healthz and logs. */
-export interface PoolStats { readonly threads: number; readonly queued: number; readonly maxQueue: number; readonly completed: number }
+export interface PoolStats { readonly threads: number; readonly queued: number; readonly maxQueue: number; readonly completed: number; readonly cancelled: number }
 
 /** Runs render tasks on worker threads. */
 export class RenderPool {
   private readonly piscina: Piscina<RenderTask | WarmupTask, RenderResult | WarmupResult>;
   private warmed = false;
+  private readonly cancelBoard: Int32Array;
+  private nextSlot = 0;
+  private cancelled = 0;
   /** Why the pool could not start (e.g. a worker failed to load), for /readyz. */
   startError: string | null = null;
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
     const { maxWidth, maxHeight, maxPixels, maxTextLength } = config;
-    const workerData: WorkerData = { catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength } };
+    // One slot per task that can be queued or running at once, with room to spare.
+    const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, (config.maxQueue + config.poolSize) * 4)));
+    this.cancelBoard = new Int32Array(new SharedArrayBuffer(slots * 4));
+    const workerData: WorkerData = {
+      catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
+    };
     this.piscina = new Piscina({
       filename: workerFile(),
       minThreads: config.poolSize,
@@ -69,14 +77,22 @@ export class RenderPool {
     }
   }
 
-  /** Renders a spec; throws AppError (503 overloaded or the worker's code) on failure. */
-  async render(spec: RenderSpec): Promise<RenderOk> {
+  /**
+   * Renders a spec; throws AppError (503 overloaded or the worker's code) on failure. When
+   * `signal` aborts (every client for it left), a queued task is skipped when a worker takes it
+   * and a running one stops at its next stage, without terminating the worker.
+   */
+  async render(spec: RenderSpec, signal?: AbortSignal): Promise<RenderOk> {
     if (this.piscina.queueSize >= this.config.maxQueue) {
       throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
     }
+    const cancelSlot = this.nextSlot;
+    this.nextSlot = (this.nextSlot + 1) % this.cancelBoard.length;
+    Atomics.store(this.cancelBoard, cancelSlot, 0);
+    signal?.addEventListener('abort', () => Atomics.store(this.cancelBoard, cancelSlot, 1), { once: true });
     let result: RenderResult;
     try {
-      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs })) as RenderResult;
+      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs, cancelSlot })) as RenderResult;
     } catch (err) {
       if (/queue is at limit|Task queue is full/i.test((err as Error).message)) {
         throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
@@ -84,6 +100,10 @@ export class RenderPool {
       throw new AppError('render_failed', 500, 'the renderer failed on this request');
     }
     if (!result.ok) {
+      if (result.code === 'cancelled') {
+        this.cancelled++;
+        throw new AppError('client_closed', 499, result.message);
+      }
       if (result.code === 'render_timeout') throw new AppError('render_timeout', 503, result.message, undefined, 1);
       if (result.code === 'limit_exceeded') throw new AppError('too_many_pixels', 400, result.message);
       throw new AppError('render_failed', 500, result.message);
@@ -103,7 +123,7 @@ export class RenderPool {
 
   /** Queue and thread counters. */
   stats(): PoolStats {
-    return { threads: this.piscina.threads.length, queued: this.piscina.queueSize, maxQueue: this.config.maxQueue, completed: this.piscina.completed };
+    return { threads: this.piscina.threads.length, queued: this.piscina.queueSize, maxQueue: this.config.maxQueue, completed: this.piscina.completed, cancelled: this.cancelled };
   }
 
   /** Stops every thread (after in-flight tasks finish). */

@@ -105,7 +105,7 @@ export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
 }
 
 /** Runs every stage, checking the deadline after each; returns the state and per-stage times. */
-export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits): Promise<{ state: RenderState; timings: StageTimings }> {
+export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
   if (limits) checkLimits(spec, limits);
   const p = spec.padding;
   const state: RenderState = {
@@ -114,6 +114,7 @@ export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadlin
   };
   const timings: StageTimings = {};
   for (const stage of STAGES) {
+    if (cancelled()) throw new RenderError('cancelled', `every client left before the ${stage.name} stage`);
     const t0 = performance.now();
     await stage.run(state);
     timings[stage.name] = Math.round((performance.now() - t0) * 1000) / 1000;

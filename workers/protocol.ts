@@ -70,6 +70,8 @@ export interface RenderTask {
   readonly spec: RenderSpec;
   /** Epoch milliseconds after which the worker gives up between stages. */
   readonly deadline: number;
+  /** Index into the shared cancel board: 1 there means every client for this render left. */
+  readonly cancelSlot: number;
 }
 
 /** A warm-up task: loads fonts and renders a tiny probe so the first real request is fast. */

@@ -16,11 +16,14 @@ export interface WorkerData {
   readonly catalog: FontCatalog;
   readonly fontLock: SharedArrayBuffer;
   readonly limits: RenderLimits;
+  /** Int32 slots set to 1 by the main thread when a queued render's clients are all gone. */
+  readonly cancelBoard: SharedArrayBuffer;
 }
 
 const data = workerData as WorkerData;
 const registry = registerCatalog(data.catalog, data.fontLock);
 const fonts = new FontSelector(data.catalog);
+const cancelBoard = new Int32Array(data.cancelBoard);
 
 /** Handles one task. */
 export default async function handle(task: RenderTask | WarmupTask): Promise<RenderResult | WarmupResult> {
@@ -28,7 +31,7 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
     return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
   }
   try {
-    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline, data.limits);
+    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline, data.limits, () => Atomics.load(cancelBoard, task.cancelSlot) === 1);
     const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;
     setImmediate(notePixelBuffer, pixelBytes);

@@ -42,11 +42,15 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     req.renderInfo = info;
     reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-    const { image, source } = await cache.get(etag, async () => {
-      const rendered = await pool.render(spec);
+    const client = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) client.abort();
+    });
+    const { image, source } = await cache.get(etag, async (signal) => {
+      const rendered = await pool.render(spec, signal);
       for (const [stage, ms] of Object.entries(rendered.timings)) metrics.stageSeconds.observe({ stage }, ms / 1000);
       return rendered;
-    });
+    }, client.signal);
     info.outcome = source;
     return reply.type(CONTENT_TYPES[spec.format]).header('Content-Length', image.body.byteLength).send(image.body);
   });
