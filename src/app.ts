@@ -3,12 +3,14 @@
  * `buildApp` is what the server and the tests start; closing the app closes the pool.
  */
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
+import { AppError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
@@ -53,6 +55,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
   });
   installErrorHandlers(app, (code) => metrics.rejected.inc({ reason: code }));
+  if (config.rateLimitMax > 0) {
+    // Per client IP on the render route only; answers 429 with Retry-After and RateLimit-* headers.
+    await app.register(rateLimit, {
+      global: false,
+      enableDraftSpec: true,
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError('rate_limited', 429, `rate limit of ${ctx.max} renders per ${ctx.after} exceeded`, undefined, Math.max(1, Math.ceil(ctx.ttl / 1000))),
+    });
+  }
   app.addHook('onRequest', async (req, reply) => {
     // Every response: the request id, no MIME sniffing, and a CSP under which nothing served
     // here (an image, or JSON opened in a tab) can run script or load anything.
@@ -71,6 +82,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onClose', async () => pool.close());
   renderRoutes(app, { config, catalog, pool, cache, metrics });
+
   metaRoutes(app, { catalog, pool, cache, metrics });
 
   const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then((results) => {

@@ -39,6 +39,11 @@ export interface Config {
   readonly imageCacheBytes: number;
   /** HMAC keys for signed URLs, newest first; empty means URLs need no signature. */
   readonly signingKeys: readonly string[];
+  /** Render requests allowed per client IP per window; 0 turns rate limiting off. */
+  readonly rateLimitMax: number;
+  readonly rateLimitWindowMs: number;
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** Raised with every problem found in the environment. */
@@ -89,6 +94,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxPixels: int('MAX_PIXELS', DEFAULTS.MAX_PIXELS, 256, 268_435_456),
     imageCacheBytes: int('IMAGE_CACHE_MB', DEFAULTS.IMAGE_CACHE_MB, 0, 65_536) * 1024 * 1024,
     signingKeys: list('SIGNING_KEYS', /,/),
+    rateLimitMax: int('RATE_LIMIT_MAX', 0, 0, 10_000_000),
+    rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
   for (const [i, key] of config.signingKeys.entries()) {
     if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);

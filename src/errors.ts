@@ -7,7 +7,7 @@
 export type ErrorCode =
   | 'missing_parameter' | 'unknown_parameter' | 'invalid_parameter' | 'out_of_range'
   | 'invalid_color' | 'unknown_font' | 'unknown_format' | 'text_too_long' | 'too_many_pixels'
-  | 'invalid_signature' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error';
+  | 'invalid_signature' | 'rate_limited' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error';
 
 /** An error the API answers with a JSON body. */
 export class AppError extends Error {

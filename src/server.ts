@@ -1,6 +1,7 @@
 /**
  * Entry point: parse the config (exit 1 listing every bad variable), start the app, print an
- * example URL, and close cleanly on SIGTERM/SIGINT.
+ * example URL. SIGTERM/SIGINT stop accepting, finish in-flight renders, close the pool and exit 0
+ * (or 1 after SHUTDOWN_TIMEOUT_MS); a second signal exits at once.
  */
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -25,7 +26,11 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (closing) process.exit(1);
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal }, 'shutting down: finishing in-flight renders');
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     app.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

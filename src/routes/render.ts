@@ -23,6 +23,7 @@ export interface RenderLogInfo { format: string; px: string; outcome: string; te
 export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics }): void {
   const { config, catalog, pool, cache, metrics } = deps;
   app.get<{ Params: { format: string }; Querystring: RenderQuery }>('/render.:format', {
+    ...(config.rateLimitMax > 0 ? { config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } } : {}),
     schema: {
       summary: 'Render text to an image',
       params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } }, required: ['format'] },
