@@ -80,6 +80,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.renderInfo ?? {}),
     }, 'request');
   });
+  // While draining, answer in-flight requests with Connection: close so keep-alive sockets do
+  // not hold the server open after their last response.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (draining) reply.header('Connection', 'close');
+  });
   app.addHook('onClose', async () => pool.close());
   renderRoutes(app, { config, catalog, pool, cache, metrics });
 
