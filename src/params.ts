@@ -78,8 +78,28 @@ export function resolveFamily(catalog: FontCatalog, name: string): string | null
   return catalog.families.find((f) => f.name.toLowerCase() === lower)?.name ?? null;
 }
 
+type NumericProp = { type: string; minimum: number; maximum: number };
+const schemas = new WeakMap<Config, Record<string, NumericProp>>();
+
+/**
+ * Re-checks every numeric parameter against the schema's own bounds, finite and integral where
+ * required: the schema validator's type coercion lets `Infinity` and `1e309` through, and an
+ * infinite font size or line height would never finish laying out.
+ */
+function checkNumbers(query: Record<string, unknown>, config: Config): void {
+  let props = schemas.get(config);
+  if (!props) schemas.set(config, (props = (querySchema(config) as { properties: Record<string, NumericProp> }).properties));
+  for (const [name, p] of Object.entries(props)) {
+    if ((p.type !== 'number' && p.type !== 'integer') || query[name] === undefined) continue;
+    const n = Number(query[name]);
+    if (!Number.isFinite(n) || (p.type === 'integer' && !Number.isInteger(n))) throw badParam('invalid_parameter', name, `${name} must be a finite ${p.type}`);
+    if (n < p.minimum || n > p.maximum) throw badParam('out_of_range', name, `${name} must be from ${p.minimum} to ${p.maximum}`);
+  }
+}
+
 /** Turns a validated query into the canonical, frozen render spec (semantic checks included). */
 export function canonicalize(format: string, query: RenderQuery, config: Config, catalog: FontCatalog): RenderSpec {
+  checkNumbers(query, config);
   const fmt: ImageFormat = format === 'jpeg' ? 'jpg' : (format as ImageFormat);
   const q = { ...DEFAULTS, ...query };
   const text = normalizeText(String(query.text));

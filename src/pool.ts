@@ -92,8 +92,14 @@ export class RenderPool {
     signal?.addEventListener('abort', () => Atomics.store(this.cancelBoard, cancelSlot, 1), { once: true });
     let result: RenderResult;
     try {
-      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs, cancelSlot })) as RenderResult;
+      // The worker checks the deadline between stages; this watchdog, at twice the deadline,
+      // terminates (and Piscina replaces) a worker stuck inside one stage.
+      const watchdog = AbortSignal.timeout(this.config.renderTimeoutMs * 2 + 1000);
+      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs, cancelSlot }, { signal: watchdog })) as RenderResult;
     } catch (err) {
+      if ((err as Error).name === 'AbortError') {
+        throw new AppError('render_timeout', 503, 'the render took too long and was stopped', undefined, 1);
+      }
       if (/queue is at limit|Task queue is full/i.test((err as Error).message)) {
         throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
       }

@@ -97,6 +97,12 @@ export const pixelHeight = (spec: RenderSpec): number => Math.round(spec.h * spe
 
 /** Re-checks the hard limits inside the worker (defence in depth if a spec bypassed the edge). */
 export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
+  for (const key of ['w', 'h', 'dpr', 'q', 'weight', 'size', 'minSize', 'padding', 'lineHeight', 'letterSpacing', 'maxLines'] as const) {
+    if (!Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
+  }
+  if (spec.size > 512 || spec.lineHeight <= 0 || spec.maxLines < 0 || !Number.isFinite(spec.bg.angle)) {
+    throw new RenderError('limit_exceeded', 'size, lineHeight, maxLines or angle out of bounds');
+  }
   const px = pixelWidth(spec) * pixelHeight(spec);
   if (spec.w > limits.maxWidth || spec.h > limits.maxHeight || px > limits.maxPixels || !(px > 0)) {
     throw new RenderError('limit_exceeded', `image ${spec.w}x${spec.h}@${spec.dpr} exceeds the configured limits`);
