@@ -25,3 +25,24 @@ describe('benchmark harness (smoke)', () => {
     expect(result.summary['start to first render ms']).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('overload and soak scripts (smoke)', () => {
+  const lastJson = (out: string): Record<string, number> => JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number>;
+
+  it('overload offers 3x capacity and reports served and refused requests', async () => {
+    const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/bench/overload.js'), '--smoke', '--json'], { cwd: PROJECT_ROOT, timeout: 60_000 });
+    const row = lastJson(stdout);
+    expect(row['served/s']).toBeGreaterThan(0);
+    expect(row['offered req/s']).toBeGreaterThan(row['served/s']);
+    expect(row.other).toBe(0);
+  }, 70_000);
+
+  it('soak runs at a fixed rate and samples RSS and heap', async () => {
+    const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/bench/soak.js'), '--minutes', '0.2', '--rate', '10', '--json'], { cwd: PROJECT_ROOT, timeout: 60_000 });
+    const row = lastJson(stdout);
+    expect(row.served).toBeGreaterThan(50);
+    expect(row['not 200']).toBe(0);
+    expect(row['RSS MB first min']).toBeGreaterThan(0);
+    expect(row['heap MB first min']).toBeGreaterThan(0);
+  }, 70_000);
+});
