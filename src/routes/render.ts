@@ -44,6 +44,7 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
     const client = new AbortController();
+    if (req.raw.socket?.destroyed) client.abort(); // gone before we got here
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) client.abort();
     });
