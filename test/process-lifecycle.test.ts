@@ -42,7 +42,12 @@ describe('process lifecycle', () => {
   it('SIGTERM during load finishes every accepted render, then exits 0', async () => {
     const { proc, base } = await serve({ POOL_SIZE: '1' });
     const inflight = Array.from({ length: 4 }, (_, i) => fetch(base + heavy(i)).then(async (r) => ({ status: r.status, bytes: (await r.arrayBuffer()).byteLength })));
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait until the server holds all four: one rendering, three queued.
+    for (let t0 = Date.now(); Date.now() - t0 < 20_000; ) {
+      const m = await (await fetch(`${base}/metrics`)).text();
+      if (Number(/^letterpress_queue_depth (\d+)/m.exec(m)?.[1] ?? 0) >= 3) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');
     const results = await Promise.all(inflight);
