@@ -86,7 +86,7 @@ export function loadConfig(env: Env = process.env): Config {
     fontDirs: [path.join(PROJECT_ROOT, 'fonts'), ...list('FONT_DIRS', /[:,]/).map((d) => path.resolve(d))],
     fallbackFonts: list('FALLBACK_FONTS', /,/),
     poolSize,
-    maxQueue: int('MAX_QUEUE', poolSize * 32, 0, 100_000),
+    maxQueue: int('MAX_QUEUE', poolSize * 8, 0, 100_000),
     renderTimeoutMs: int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000),
     maxTextLength: int('MAX_TEXT_LENGTH', DEFAULTS.MAX_TEXT_LENGTH, 1, 100_000),
     maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 16, 16_384),
