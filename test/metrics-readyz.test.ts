@@ -61,3 +61,19 @@ describe('GET /readyz', () => {
     }
   });
 });
+
+describe('a worker pool that cannot start', () => {
+  it('reports why, for /readyz', async () => {
+    const { RenderPool } = await import('../src/pool.js');
+    const { testConfig } = await import('./helpers.js');
+    const broken = { ...lp.catalog, faces: null } as never; // workers throw while loading fonts
+    const pool = new RenderPool(testConfig(), broken);
+    try {
+      await expect(pool.warm()).rejects.toThrow();
+      expect(pool.ready).toBe(false);
+      expect(pool.startError).toMatch(/render workers failed to start/);
+    } finally {
+      await pool.close().catch(() => {});
+    }
+  });
+});
