@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { loadFontCatalog } from '../workers/font-catalog.js';
-import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './config.js';
+import { loadConfigOrExit, PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
 import { signRenderUrl } from './signing.js';
 
@@ -25,16 +25,7 @@ function usage(): never {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command) usage();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (command === 'config') {
     process.stdout.write(`${JSON.stringify(maskedConfig(config), null, 2)}\n`);
   } else if (command === 'sign') {

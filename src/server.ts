@@ -4,19 +4,10 @@
  * (or 1 after SHUTDOWN_TIMEOUT_MS); a second signal exits at once.
  */
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfigOrExit } from './config.js';
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const { app, warmed } = await buildApp(config);
   const address = await app.listen({ port: config.port, host: config.host });
   await warmed;
