@@ -14,9 +14,9 @@ export function canonicalString(spec: RenderSpec): string {
   return JSON.stringify(spec);
 }
 
-/** Strong ETag for a spec under a font-set version. */
-export function etagFor(spec: RenderSpec, fontVersion: string): string {
-  const digest = createHash('sha256').update(`${RENDERER_VERSION}\n${fontVersion}\n${canonicalString(spec)}`).digest('base64url');
+/** Strong ETag for a canonical string (from canonicalString) under a font-set version. */
+export function etagFor(canonical: string, fontVersion: string): string {
+  const digest = createHash('sha256').update(`${RENDERER_VERSION}\n${fontVersion}\n${canonical}`).digest('base64url');
   return `"${digest.slice(0, 32)}"`;
 }
 

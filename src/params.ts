@@ -5,7 +5,7 @@
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
 import { deepFreeze } from '../workers/font-catalog.js';
-import type { CjkLang, Direction, Fit, ImageFormat, RenderSpec } from '../workers/protocol.js';
+import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Direction, type Fit, type ImageFormat, type RenderSpec } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
@@ -42,8 +42,8 @@ export function querySchema(config: Config): Record<string, unknown> {
       color: { type: 'string', pattern: COLOR_PATTERN, description: 'Text colour (default 111111).' },
       font: { type: 'string', minLength: 1, maxLength: 64, description: 'Family from GET /fonts, or sans, serif, mono (default sans).' },
       weight: num(100, 900, 'Font weight (default 400); the nearest available weight is used.', true),
-      size: num(4, 512, 'Font size in px; the starting size when fit=shrink (default 64).'),
-      minSize: num(4, 512, 'Smallest size fit=shrink may use (default 12).'),
+      size: num(4, MAX_FONT_SIZE, 'Font size in px; the starting size when fit=shrink (default 64).'),
+      minSize: num(4, MAX_FONT_SIZE, 'Smallest size fit=shrink may use (default 12).'),
       align: { type: 'string', enum: ['left', 'center', 'right'], description: 'Horizontal alignment (default center).' },
       valign: { type: 'string', enum: ['top', 'middle', 'bottom'], description: 'Vertical alignment (default middle).' },
       padding: num(0, 2000, 'Padding in px on every side (default 48).'),
@@ -106,7 +106,7 @@ export function canonicalize(format: string, query: RenderQuery, config: Config,
   if (text.trim().length === 0) throw badParam('invalid_parameter', 'text', 'text must contain something to draw');
   if ([...text].length > config.maxTextLength) throw badParam('text_too_long', 'text', `text is longer than ${config.maxTextLength} characters`);
   const w = Number(q.w), h = Number(q.h), dpr = round(Number(q.dpr), 0.01);
-  const pixels = Math.round(w * dpr) * Math.round(h * dpr);
+  const pixels = pixelWidth({ w, dpr }) * pixelHeight({ h, dpr });
   if (pixels > config.maxPixels) throw badParam('too_many_pixels', 'w', `w*dpr x h*dpr is ${pixels} pixels; the limit is ${config.maxPixels}`);
   const padding = round(Number(q.padding), 0.01);
   if (padding * 2 >= Math.min(w, h)) throw badParam('out_of_range', 'padding', `padding ${padding} leaves no room inside a ${w}x${h} image`);

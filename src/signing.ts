@@ -7,25 +7,24 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FontCatalog } from '../workers/font-catalog.js';
-import type { RenderSpec } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError } from './errors.js';
 import { canonicalize, type RenderQuery } from './params.js';
 
-/** Signature of a canonical spec with one key. */
-export function signSpec(spec: RenderSpec, key: string): string {
-  return createHmac('sha256', key).update(canonicalString(spec)).digest('base64url');
+/** Signature of a canonical string (from canonicalString) with one key. */
+export function signCanonical(canonical: string, key: string): string {
+  return createHmac('sha256', key).update(canonical).digest('base64url');
 }
 
-/** Throws 403 unless `sig` is a valid signature of `spec` under one of `keys`. */
-export function verifySignature(spec: RenderSpec, sig: string | undefined, keys: readonly string[]): void {
+/** Throws 403 unless `sig` signs `canonical` under one of `keys`. */
+export function verifySignature(canonical: string, sig: string | undefined, keys: readonly string[]): void {
   if (keys.length === 0) return;
   if (!sig) throw new AppError('invalid_signature', 403, 'this server only renders signed URLs: sig is missing', 'sig');
   const given = Buffer.from(sig, 'base64url');
   let ok = false;
   for (const key of keys) {
-    const expected = Buffer.from(signSpec(spec, key), 'base64url');
+    const expected = Buffer.from(signCanonical(canonical, key), 'base64url');
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
   if (!ok) throw new AppError('invalid_signature', 403, 'sig does not match this URL', 'sig');
@@ -43,6 +42,6 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   // canonicalize() reads numbers with Number(), so the raw strings give the server's spec.
   const query = Object.fromEntries(u.searchParams.entries()) as unknown as RenderQuery;
   const spec = canonicalize(match[1], query, config, catalog);
-  u.searchParams.set('sig', signSpec(spec, key));
+  u.searchParams.set('sig', signCanonical(canonicalString(spec), key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
 }

@@ -9,7 +9,7 @@ import { encodeTwoColorPng } from './png-indexed.js';
 import type { FontSelector } from './font-select.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type Box, type TextLayout } from './layout.js';
-import type { RenderLimits, RenderSpec, StageTimings } from './protocol.js';
+import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type RenderLimits, type RenderSpec, type StageTimings } from './protocol.js';
 import { rasterize } from './raster.js';
 
 /** A failure with a stable code, raised inside the pipeline. */
@@ -90,17 +90,13 @@ function isTwoColor(s: RenderState): boolean {
   return spec.format === 'png' && spec.bg.colors.length === 1 && isOpaque(spec.bg) && !s.layout!.runs.some((r) => s.fonts.isColor(r.face));
 }
 
-/** Output width in device pixels. */
-export const pixelWidth = (spec: RenderSpec): number => Math.round(spec.w * spec.dpr);
-/** Output height in device pixels. */
-export const pixelHeight = (spec: RenderSpec): number => Math.round(spec.h * spec.dpr);
 
 /** Re-checks the hard limits inside the worker (defence in depth if a spec bypassed the edge). */
 export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
   for (const key of ['w', 'h', 'dpr', 'q', 'weight', 'size', 'minSize', 'padding', 'lineHeight', 'letterSpacing', 'maxLines'] as const) {
     if (!Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
   }
-  if (spec.size > 512 || spec.lineHeight <= 0 || spec.maxLines < 0 || !Number.isFinite(spec.bg.angle)) {
+  if (spec.size > MAX_FONT_SIZE || spec.lineHeight <= 0 || spec.maxLines < 0 || !Number.isFinite(spec.bg.angle)) {
     throw new RenderError('limit_exceeded', 'size, lineHeight, maxLines or angle out of bounds');
   }
   const px = pixelWidth(spec) * pixelHeight(spec);

@@ -64,6 +64,14 @@ export interface RenderLimits {
   readonly maxTextLength: number;
 }
 
+/** Largest font size (px) a request may ask for; the schema and the worker both enforce it. */
+export const MAX_FONT_SIZE = 512;
+
+/** Output width in device pixels. */
+export const pixelWidth = (spec: Pick<RenderSpec, 'w' | 'dpr'>): number => Math.round(spec.w * spec.dpr);
+/** Output height in device pixels. */
+export const pixelHeight = (spec: Pick<RenderSpec, 'h' | 'dpr'>): number => Math.round(spec.h * spec.dpr);
+
 /** A task sent to the render worker. */
 export interface RenderTask {
   readonly kind: 'render';
@@ -86,7 +94,7 @@ export type StageTimings = Record<string, number>;
 export interface RenderOk {
   readonly ok: true;
   readonly body: Uint8Array;
-  readonly pixels: { readonly width: number; readonly height: number };
+  /** The size the text was set at (after fit=shrink), for the request log. */
   readonly fontSize: number;
   readonly lines: number;
   readonly truncated: boolean;

@@ -36,8 +36,7 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
     state.pixels = null;
     setImmediate(notePixelBuffer, pixelBytes);
     return {
-      ok: true, body: state.body!, pixels: { width: Math.round(task.spec.w * task.spec.dpr), height: Math.round(task.spec.h * task.spec.dpr) },
-      fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
+      ok: true, body: state.body!, fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
     };
   } catch (err) {
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };

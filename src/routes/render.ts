@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
-import { etagFor, matchesIfNoneMatch } from '../etag.js';
+import { pixelHeight, pixelWidth } from '../../workers/protocol.js';
+import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
 import { canonicalize, querySchema, type RenderQuery } from '../params.js';
@@ -17,7 +18,16 @@ const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** What the request log records about a render request. */
-export interface RenderLogInfo { format: string; px: string; outcome: string; textLength: number }
+export interface RenderLogInfo {
+  format: string;
+  px: string;
+  outcome: string;
+  textLength: number;
+  /** Size the text was set at, line count and whether an ellipsis cut it (when an image was sent). */
+  fontSize?: number;
+  lines?: number;
+  truncated?: boolean;
+}
 
 /** Registers the render route. */
 export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics }): void {
@@ -37,9 +47,10 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     },
   }, async (req, reply) => {
     const spec = canonicalize(req.params.format, req.query, config, catalog);
-    verifySignature(spec, req.query.sig, config.signingKeys);
-    const etag = etagFor(spec, catalog.version);
-    const info: RenderLogInfo = { format: spec.format, px: `${Math.round(spec.w * spec.dpr)}x${Math.round(spec.h * spec.dpr)}`, outcome: 'etag', textLength: spec.text.length };
+    const canonical = canonicalString(spec);
+    verifySignature(canonical, req.query.sig, config.signingKeys);
+    const etag = etagFor(canonical, catalog.version);
+    const info: RenderLogInfo = { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, outcome: 'etag', textLength: spec.text.length };
     req.renderInfo = info;
     reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
@@ -53,7 +64,7 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
       for (const [stage, ms] of Object.entries(rendered.timings)) metrics.stageSeconds.observe({ stage }, ms / 1000);
       return rendered;
     }, client.signal);
-    info.outcome = source;
+    Object.assign(info, { outcome: source, fontSize: image.fontSize, lines: image.lines, truncated: image.truncated });
     return reply.type(CONTENT_TYPES[spec.format]).header('Content-Length', image.body.byteLength).send(image.body);
   });
 }
