@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (`GET /metrics`, prom-client), one registry per app: requests by
  * route/status/format, render time by stage, queue depth, pool utilisation, image cache
- * hits/misses/bytes, 304s, rejected requests by reason, and worker restarts.
+ * hits/misses/bytes, worker text-measurement and gradient caches, 304s, rejected requests by reason, and worker restarts.
  */
 import client from 'prom-client';
 import type { ImageCache } from './image-cache.js';
@@ -30,6 +30,10 @@ export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
   gauge('letterpress_image_cache_hits', 'Image cache hits since start', () => cache.stats().hits);
   gauge('letterpress_image_cache_misses', 'Image cache misses since start', () => cache.stats().misses);
   gauge('letterpress_image_cache_bytes', 'Bytes of encoded images in the cache', () => cache.stats().bytes);
+  gauge('letterpress_measure_cache_hits', 'Text measurement cache hits, all workers', () => pool.cacheStats().measureHits);
+  gauge('letterpress_measure_cache_misses', 'Text measurement cache misses, all workers', () => pool.cacheStats().measureMisses);
+  gauge('letterpress_measure_cache_entries', 'Text measurements cached, all workers', () => pool.cacheStats().measureEntries);
+  gauge('letterpress_gradient_cache_bytes', 'Bytes of cached gradient backgrounds, all workers', () => pool.cacheStats().gradientBytes);
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

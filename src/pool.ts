@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { FontCatalog } from '../workers/font-catalog.js';
-import type { RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask } from '../workers/protocol.js';
+import type { RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
@@ -33,6 +33,8 @@ export class RenderPool {
   private readonly cancelBoard: Int32Array;
   private nextSlot = 0;
   private cancelled = 0;
+  /** Latest cache counters of each worker thread, from its last render. */
+  private readonly workerCaches = new Map<number, WorkerCacheStats>();
   /** Why the pool could not start (e.g. a worker failed to load), for /readyz. */
   startError: string | null = null;
 
@@ -114,7 +116,15 @@ export class RenderPool {
       if (result.code === 'limit_exceeded') throw new AppError('too_many_pixels', 400, result.message);
       throw new AppError('render_failed', 500, result.message);
     }
+    this.workerCaches.set(result.threadId, result.caches);
     return { ...result, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength) };
+  }
+
+  /** Workers' cache counters summed over the threads that have rendered. */
+  cacheStats(): WorkerCacheStats {
+    const sum = { measureHits: 0, measureMisses: 0, measureEntries: 0, gradientBytes: 0 };
+    for (const c of this.workerCaches.values()) for (const k of Object.keys(sum) as (keyof WorkerCacheStats)[]) sum[k] += c[k];
+    return sum;
   }
 
   /** Approximate share of worker time spent on tasks (0-1). */

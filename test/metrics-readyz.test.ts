@@ -31,6 +31,9 @@ describe('GET /metrics', () => {
     expect(metric(body, 'letterpress_rejected_total{reason="out_of_range"}')).toBe(1);
     for (const stage of ['shape', 'layout', 'raster', 'encode']) expect(metric(body, `letterpress_render_stage_seconds_count{stage="${stage}"}`)).toBeGreaterThanOrEqual(1);
     expect(metric(body, 'letterpress_image_cache_hits')).toBeGreaterThanOrEqual(1);
+    expect(metric(body, 'letterpress_measure_cache_entries')).toBeGreaterThan(0);
+    expect(metric(body, 'letterpress_measure_cache_misses')).toBeGreaterThan(0);
+    expect(body).toContain('letterpress_gradient_cache_bytes');
     expect(body).toContain('letterpress_queue_depth');
     expect(body).toContain('letterpress_pool_utilization');
     expect(body).toContain('letterpress_worker_restarts_total');

@@ -78,7 +78,7 @@ export function linearGradient(bg: Background, width: number, height: number): U
   return out;
 }
 
-/** Gradient cache counters. */
+/** Gradient cache counters, reported with each render for /metrics. */
 export function gradientCacheStats(): { entries: number; bytes: number } {
   return { entries: gradients.size, bytes: gradients.calculatedSize };
 }

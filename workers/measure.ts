@@ -63,7 +63,7 @@ export function measureFace(face: FaceInfo): FaceMetrics {
   return m;
 }
 
-/** Cache counters for metrics and tests. */
-export function measureCacheStats(): { hits: number; misses: number; size: number } {
-  return { hits, misses, size: cache.size };
+/** Measurement cache counters, reported with each render for /metrics. */
+export function measureCacheStats(): { hits: number; misses: number; entries: number } {
+  return { hits, misses, entries: cache.size };
 }

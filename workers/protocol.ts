@@ -90,6 +90,14 @@ export interface WarmupTask {
 /** Per-stage timings in milliseconds, for logs and metrics. */
 export type StageTimings = Record<string, number>;
 
+/** A worker's cache counters (measurement LRU and gradient cache), sent with every render. */
+export interface WorkerCacheStats {
+  readonly measureHits: number;
+  readonly measureMisses: number;
+  readonly measureEntries: number;
+  readonly gradientBytes: number;
+}
+
 /** What a successful render returns across the thread boundary. */
 export interface RenderOk {
   readonly ok: true;
@@ -99,6 +107,9 @@ export interface RenderOk {
   readonly lines: number;
   readonly truncated: boolean;
   readonly timings: StageTimings;
+  /** The rendering thread and its cache counters after this render. */
+  readonly threadId: number;
+  readonly caches: WorkerCacheStats;
 }
 
 /** An expected failure, as plain data (errors lose their fields crossing threads). */

@@ -6,10 +6,12 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { FontCatalog } from './font-catalog.js';
 import { registerCatalog } from './font-registry.js';
+import { gradientCacheStats } from './background.js';
+import { measureCacheStats } from './measure.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
-import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask } from './protocol.js';
+import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
@@ -25,6 +27,11 @@ const registry = registerCatalog(data.catalog, data.fontLock);
 const fonts = new FontSelector(data.catalog);
 const cancelBoard = new Int32Array(data.cancelBoard);
 
+function cacheStats(): WorkerCacheStats {
+  const m = measureCacheStats();
+  return { measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes };
+}
+
 /** Handles one task. */
 export default async function handle(task: RenderTask | WarmupTask): Promise<RenderResult | WarmupResult> {
   if (task.kind === 'warmup') {
@@ -37,6 +44,7 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
     setImmediate(notePixelBuffer, pixelBytes);
     return {
       ok: true, body: state.body!, fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
+      threadId, caches: cacheStats(),
     };
   } catch (err) {
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };
