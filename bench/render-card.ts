@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from '../src/config.js';
 import { loadFontCatalog } from '../workers/font-catalog.js';
 import { registerCatalog } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
-import { releaseYoungBuffers } from '../workers/memory.js';
+import { notePixelBuffer } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
 import type { RenderSpec } from '../workers/protocol.js';
 
@@ -48,9 +48,10 @@ async function ours(spec: RenderSpec): Promise<{ ms: number[]; bytes: number[]; 
     const t0 = performance.now();
     const { state, timings } = await runPipeline({ ...spec, text: title(i) }, fonts, Number.MAX_SAFE_INTEGER);
     const dt = performance.now() - t0;
+    const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;
-    releaseYoungBuffers(); // as the worker does after each task
     await new Promise((r) => setImmediate(r));
+    notePixelBuffer(pixelBytes); // as the worker does after each task
     if (i < WARMUP) continue;
     ms.push(dt);
     bytes.push(state.body!.length);

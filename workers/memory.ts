@@ -18,7 +18,7 @@ export const PIXEL_BYTES_PER_SCAVENGE = 16 * 1024 * 1024;
 let pending = 0;
 
 /** Runs a young-generation GC so short-lived native buffers are released now. */
-export function releaseYoungBuffers(): void {
+function releaseYoungBuffers(): void {
   pending = 0;
   gc({ type: 'minor' });
 }
