@@ -25,6 +25,14 @@ describe('right-to-left text', () => {
     const line = visualLines(l)[0];
     expect(line.text.indexOf('Hello')).toBe(0);
     expect(line.text.trim().endsWith('end')).toBe(true);
+    // Two RTL runs in different fonts: the logically first (Hebrew) must sit to the right.
+    const mixed = layout('Hello שלום مرحبا end', { box: { x: 0, y: 0, w: 2000, h: 200 } });
+    const hebrew = mixed.runs.find((r) => r.text.includes('שלום'))!;
+    const arabic = mixed.runs.find((r) => r.text.includes('مرحبا'))!;
+    const hello = mixed.runs.find((r) => r.text.includes('Hello'))!;
+    expect(hebrew.rtl && arabic.rtl).toBe(true);
+    expect(arabic.x).toBeLessThan(hebrew.x);
+    expect(hello.x).toBeLessThan(arabic.x);
   });
 
   it('reorders runs by rule L2', () => {

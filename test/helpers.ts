@@ -19,6 +19,16 @@ export async function startApp(env: Record<string, string> = {}, opts: BuildOpti
   return lp;
 }
 
+/** Runs `fn` against an app whose pool is never warmed (start-up behaviour), then closes it. */
+export async function withColdApp(fn: (lp: LetterpressApp) => Promise<void>): Promise<void> {
+  const cold = await buildApp(testConfig(), { warm: false });
+  try {
+    await fn(cold);
+  } finally {
+    await cold.app.close();
+  }
+}
+
 let fonts: { catalog: FontCatalog; selector: FontSelector } | null = null;
 
 /** The bundled fonts registered in this process, for layout unit tests. */

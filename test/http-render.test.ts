@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { decode, renderUrl, startApp } from './helpers.js';
+import { decode, renderUrl, startApp, withColdApp } from './helpers.js';
 
 let lp: LetterpressApp;
 beforeAll(async () => {
@@ -109,16 +109,11 @@ describe('GET /fonts, /healthz, /docs/json', () => {
   });
 
   it('healthz is 503 before the pool is warm', async () => {
-    const { buildApp } = await import('../src/app.js');
-    const { testConfig } = await import('./helpers.js');
-    const cold = await buildApp(testConfig(), { warm: false });
-    try {
+    await withColdApp(async (cold) => {
       const res = await cold.app.inject('/healthz');
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ status: 'starting' });
-    } finally {
-      await cold.app.close();
-    }
+    });
   });
 
   it('serves an OpenAPI description built from the route schemas', async () => {

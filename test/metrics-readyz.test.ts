@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { renderUrl, startApp } from './helpers.js';
+import { renderUrl, startApp, testConfig, withColdApp } from './helpers.js';
 
 let lp: LetterpressApp;
 beforeAll(async () => {
@@ -52,23 +52,17 @@ describe('GET /readyz', () => {
   });
 
   it('is not ready before the pool is warm', async () => {
-    const { buildApp } = await import('../src/app.js');
-    const { testConfig } = await import('./helpers.js');
-    const cold = await buildApp(testConfig(), { warm: false });
-    try {
+    await withColdApp(async (cold) => {
       const res = await cold.app.inject('/readyz');
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ reason: 'worker pool not warm yet' });
-    } finally {
-      await cold.app.close();
-    }
+    });
   });
 });
 
 describe('a worker pool that cannot start', () => {
   it('reports why, for /readyz', async () => {
     const { RenderPool } = await import('../src/pool.js');
-    const { testConfig } = await import('./helpers.js');
     const broken = { ...lp.catalog, faces: null } as never; // workers throw while loading fonts
     const pool = new RenderPool(testConfig(), broken);
     try {
