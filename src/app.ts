@@ -16,6 +16,9 @@ import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
 import { metaRoutes } from './routes/meta.js';
 import { renderRoutes } from './routes/render.js';
+import { posterRoutes } from './routes/poster.js';
+import { AssetCatalog } from './assets.js';
+import { TemplateStore } from './templates.js';
 
 /** Options for tests: skip warming to check start-up behaviour, or inject a logger stream. */
 export interface BuildOptions {
@@ -32,6 +35,8 @@ export interface LetterpressApp {
   /** Resolves when every worker is warm. */
   readonly warmed: Promise<void>;
   readonly metrics: Metrics;
+  readonly assets: AssetCatalog;
+  readonly templates: TemplateStore;
 }
 
 /** Creates the app (not listening). */
@@ -47,6 +52,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
   for (const s of catalog.skipped) app.log.warn({ file: s.file, reason: s.reason }, 'font skipped');
   app.log.info({ faces: catalog.faces.length, families: catalog.families.length, version: catalog.version }, 'fonts catalogued');
+  const assets = new AssetCatalog(config.assetDirs);
+  for (const s of assets.skipped) app.log.warn(s, 'asset skipped');
+  const templates = new TemplateStore(config.templateDirs, { config, catalog, assets });
+  for (const s of templates.skipped) app.log.error(s, 'template skipped');
+  app.log.info({ assets: assets.list().length, templates: templates.list().length }, 'assets and templates loaded');
   const pool = new RenderPool(config, catalog);
   const cache = new ImageCache(config.imageCacheBytes);
   const metrics = createMetrics(pool, cache);
@@ -91,6 +101,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onClose', async () => pool.close());
   renderRoutes(app, { config, catalog, pool, cache, metrics });
+  posterRoutes(app, { config, catalog, assets, templates, pool, cache, metrics });
 
   metaRoutes(app, { catalog, pool, cache, metrics });
 
@@ -102,5 +113,5 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Stay up so /readyz can say why; /healthz stays 503.
     app.log.error({ err }, 'worker pool failed to start');
   });
-  return { app, pool, catalog, cache, warmed, metrics };
+  return { app, pool, catalog, cache, warmed, metrics, assets, templates };
 }

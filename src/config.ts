@@ -44,6 +44,16 @@ export interface Config {
   readonly rateLimitWindowMs: number;
   /** How long a graceful shutdown may take before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /** Image folders for poster layers: the repo's assets/ first, then ASSET_DIRS. */
+  readonly assetDirs: readonly string[];
+  /** Template folders: the repo's templates/ first, then TEMPLATE_DIRS. */
+  readonly templateDirs: readonly string[];
+  /** Most layers in one poster document. */
+  readonly maxLayers: number;
+  /** Largest decoded size of one data: URI image, in bytes. */
+  readonly maxDataUriBytes: number;
+  /** Largest POST /render body, in bytes. */
+  readonly maxBodyBytes: number;
 }
 
 /** Raised with every problem found in the environment. */
@@ -97,6 +107,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitMax: int('RATE_LIMIT_MAX', 0, 0, 10_000_000),
     rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    assetDirs: [path.join(PROJECT_ROOT, 'assets'), ...list('ASSET_DIRS', /[:,]/).map((d) => path.resolve(d))],
+    templateDirs: [path.join(PROJECT_ROOT, 'templates'), ...list('TEMPLATE_DIRS', /[:,]/).map((d) => path.resolve(d))],
+    maxLayers: int('MAX_LAYERS', 64, 1, 1000),
+    maxDataUriBytes: int('MAX_DATA_URI_KB', 2048, 0, 65_536) * 1024,
+    maxBodyBytes: int('MAX_BODY_KB', 4096, 16, 262_144) * 1024,
   };
   for (const [i, key] of config.signingKeys.entries()) {
     if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { FontCatalog } from '../workers/font-catalog.js';
-import type { RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
+import type { PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
@@ -28,7 +28,7 @@ export interface PoolStats { readonly threads: number; readonly queued: number; 
 
 /** Runs render tasks on worker threads. */
 export class RenderPool {
-  private readonly piscina: Piscina<RenderTask | WarmupTask, RenderResult | WarmupResult>;
+  private readonly piscina: Piscina<RenderTask | PosterTask | WarmupTask, RenderResult | WarmupResult>;
   private warmed = false;
   private readonly cancelBoard: Int32Array;
   private nextSlot = 0;
@@ -39,12 +39,12 @@ export class RenderPool {
   startError: string | null = null;
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
-    const { maxWidth, maxHeight, maxPixels, maxTextLength } = config;
+    const { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers } = config;
     // One slot per task that can be queued or running at once, with room to spare.
     const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, (config.maxQueue + config.poolSize) * 4)));
     this.cancelBoard = new Int32Array(new SharedArrayBuffer(slots * 4));
     const workerData: WorkerData = {
-      catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
+      catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
     };
     this.piscina = new Piscina({
       filename: workerFile(),
@@ -85,6 +85,15 @@ export class RenderPool {
    * and a running one stops at its next stage, without terminating the worker.
    */
   async render(spec: RenderSpec, signal?: AbortSignal): Promise<RenderOk> {
+    return this.run('render', spec, signal);
+  }
+
+  /** Renders a canonical poster document; same admission, cancellation and errors as render(). */
+  async renderPoster(spec: PosterSpec, signal?: AbortSignal): Promise<RenderOk> {
+    return this.run('poster', spec, signal);
+  }
+
+  private async run(kind: 'render' | 'poster', spec: RenderSpec | PosterSpec, signal?: AbortSignal): Promise<RenderOk> {
     if (this.piscina.queueSize >= this.config.maxQueue) {
       throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
     }
@@ -97,7 +106,9 @@ export class RenderPool {
       // The worker checks the deadline between stages; this watchdog, at twice the deadline,
       // terminates (and Piscina replaces) a worker stuck inside one stage.
       const watchdog = AbortSignal.timeout(this.config.renderTimeoutMs * 2 + 1000);
-      result = (await this.piscina.run({ kind: 'render', spec, deadline: Date.now() + this.config.renderTimeoutMs, cancelSlot }, { signal: watchdog })) as RenderResult;
+      const deadline = Date.now() + this.config.renderTimeoutMs;
+      const task = kind === 'render' ? { kind, spec: spec as RenderSpec, deadline, cancelSlot } : { kind, spec: spec as PosterSpec, deadline, cancelSlot };
+      result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
         throw new AppError('render_timeout', 503, 'the render took too long and was stopped', undefined, 1);
@@ -114,6 +125,7 @@ export class RenderPool {
       }
       if (result.code === 'render_timeout') throw new AppError('render_timeout', 503, result.message, undefined, 1);
       if (result.code === 'limit_exceeded') throw new AppError('too_many_pixels', 400, result.message);
+      if (result.code === 'invalid_image' || result.code === 'too_many_pixels') throw new AppError(result.code, 400, result.message, result.param);
       throw new AppError('render_failed', 500, result.message);
     }
     this.workerCaches.set(result.threadId, result.caches);

@@ -287,7 +287,8 @@ function checkFontFile(file: string, skipped: { file: string; reason: string }[]
 
 /** Freezes an object graph (catalogs and configs are read-only after start-up). */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Typed arrays (image bytes) cannot be frozen; they are left as they are.
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }

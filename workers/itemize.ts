@@ -20,6 +20,8 @@ export interface Grapheme {
   readonly face: FaceInfo;
   readonly level: number;
   readonly space: boolean;
+  /** Index of the rich-text span (style) it belongs to; 0 for plain text. */
+  readonly style: number;
 }
 
 /** A measured sub-run of a segment: same face and level. */
@@ -43,6 +45,8 @@ export interface ItemizeOptions {
   readonly lang: Exclude<CjkLang, 'auto'>;
   readonly direction: Direction;
   readonly spaced: boolean;
+  /** Rich text: font and weight per span, and the span index of each UTF-16 offset of the text. */
+  readonly spans?: { readonly styles: readonly { readonly font: string; readonly weight: number }[]; readonly at: ArrayLike<number> };
 }
 
 /** Never start a line with these (closing punctuation, CJK kinsoku). */
@@ -74,7 +78,9 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
     if (script === 'Han' || script === 'Jpan' || script === 'Kore') lastCjk = script;
     else if (script === 'Other' && lastCjk && PUNCT.test(g)) script = lastCjk;
     else if (/\p{L}/u.test(g)) lastCjk = null;
-    gs.push({ text: g, face: fonts.pick(g, opts.font, opts.weight, script, opts.lang), level: levels.levels[offset] ?? base, space: SPACE.test(g) });
+    const style = opts.spans ? opts.spans.at[offset] ?? 0 : 0;
+    const { font, weight } = opts.spans?.styles[style] ?? opts;
+    gs.push({ text: g, face: fonts.pick(g, font, weight, script, opts.lang), level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
     starts.push(offset);
     offset += g.length;
   }

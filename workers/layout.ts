@@ -18,6 +18,8 @@ export interface PlacedRun {
   readonly x: number;
   readonly y: number;
   readonly width: number;
+  /** Rich-text span index (0 for plain text). */
+  readonly style: number;
 }
 
 /** The padded box text must stay inside. */
@@ -36,6 +38,8 @@ export interface LayoutOptions {
   readonly valign: VAlign;
   readonly font: string;
   readonly weight: number;
+  /** Even out line lengths (titles): the narrowest width that keeps the same number of lines. */
+  readonly balance?: boolean;
 }
 
 /** The finished layout. */
@@ -44,6 +48,8 @@ export interface TextLayout {
   readonly lines: number;
   readonly truncated: boolean;
   readonly runs: readonly PlacedRun[];
+  /** The text block: line boxes of the kept lines, from the leftmost to the rightmost run. */
+  readonly bounds: Box;
 }
 
 const ELLIPSIS = '…';
@@ -74,7 +80,7 @@ export function chooseSize(paras: readonly Paragraph[], o: LayoutOptions, spaced
 export function layoutText(paras: readonly Paragraph[], o: LayoutOptions, fonts: FontSelector, spaced: boolean): TextLayout {
   const size = chooseSize(paras, o, spaced);
   const ls = o.letterSpacing;
-  const wrapped = wrap(paras, size, o.box.w, ls, spaced).lines;
+  const wrapped = wrap(paras, size, o.balance ? balancedWidth(paras, size, o, spaced) : o.box.w, ls, spaced).lines;
   const cap = lineCap(o, size);
   const truncated = wrapped.length > cap;
   const kept = wrapped.slice(0, cap);
@@ -99,14 +105,41 @@ export function layoutText(paras: readonly Paragraph[], o: LayoutOptions, fonts:
     const width = visual.reduce((s, r) => s + r.width, 0);
     let x = o.align === 'left' ? o.box.x : o.align === 'right' ? o.box.x + o.box.w - width : o.box.x + (o.box.w - width) / 2;
     for (const r of visual) {
-      runs.push({ text: r.text, face: r.face, rtl: (r.level & 1) === 1, x, y: baseline0 + i * lh, width: r.width });
+      runs.push({ text: r.text, face: r.face, rtl: (r.level & 1) === 1, x, y: baseline0 + i * lh, width: r.width, style: r.style });
       x += r.width;
     }
   });
-  return { size, lines: kept.length, truncated, runs };
+  let x0 = Infinity, x1 = -Infinity;
+  for (const r of runs) {
+    x0 = Math.min(x0, r.x);
+    x1 = Math.max(x1, r.x + r.width);
+  }
+  if (runs.length === 0) x0 = x1 = o.box.x + o.box.w / 2;
+  return { size, lines: kept.length, truncated, runs, bounds: { x: x0, y: top, w: x1 - x0, h: blockH } };
 }
 
-interface LogicalRun { text: string; face: FaceInfo; level: number; width: number }
+/**
+ * The narrowest line width (within 0.5 px) at which the text still breaks into as many lines as at
+ * the full box width: lines come out even, and the last line is no longer a lone short word.
+ */
+export function balancedWidth(paras: readonly Paragraph[], size: number, o: LayoutOptions, spaced: boolean): number {
+  const target = wrap(paras, size, o.box.w, o.letterSpacing, spaced);
+  if (target.lines.length < 2 || target.emergency) return o.box.w;
+  const n = target.lines.length;
+  const ok = (w: number): boolean => {
+    const r = wrap(paras, size, w, o.letterSpacing, spaced);
+    return !r.emergency && r.lines.length <= n;
+  };
+  let lo = o.box.w / (n + 1), hi = o.box.w;
+  while (hi - lo > 0.5) {
+    const mid = (lo + hi) / 2;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+interface LogicalRun { text: string; face: FaceInfo; level: number; width: number; style: number }
 
 /** Shortens a line until it and an ellipsis fit the box width. */
 function ellipsize(p: Paragraph, line: LineRange, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LineRange {
@@ -119,7 +152,8 @@ function ellipsize(p: Paragraph, line: LineRange, size: number, o: LayoutOptions
 
 function ellipsisRun(p: Paragraph, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LogicalRun {
   const face = fonts.pick(ELLIPSIS, o.font, o.weight, 'Other', 'zh-Hans');
-  return { text: ELLIPSIS, face, level: p.level, width: widthAt(measureRun(face, ELLIPSIS, false, spaced), size, o.letterSpacing) };
+  const style = p.graphemes.at(-1)?.style ?? 0;
+  return { text: ELLIPSIS, face, level: p.level, width: widthAt(measureRun(face, ELLIPSIS, false, spaced), size, o.letterSpacing), style };
 }
 
 function lineRuns(p: Paragraph, line: LineRange, withEllipsis: boolean, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LogicalRun[] {
@@ -133,10 +167,10 @@ function runsOf(gs: readonly Grapheme[], g0: number, g1: number, size: number, l
   const runs: LogicalRun[] = [];
   let start = g0;
   for (let i = g0 + 1; i <= g1; i++) {
-    if (i === g1 || gs[i].face !== gs[start].face || gs[i].level !== gs[start].level) {
+    if (i === g1 || gs[i].face !== gs[start].face || gs[i].level !== gs[start].level || gs[i].style !== gs[start].style) {
       const text = gs.slice(start, i).map((g) => g.text).join('');
       const rtl = (gs[start].level & 1) === 1;
-      runs.push({ text, face: gs[start].face, level: gs[start].level, width: widthAt(measureRun(gs[start].face, text, rtl, spaced), size, ls) });
+      runs.push({ text, face: gs[start].face, level: gs[start].level, width: widthAt(measureRun(gs[start].face, text, rtl, spaced), size, ls), style: gs[start].style });
       start = i;
     }
   }

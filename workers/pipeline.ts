@@ -14,7 +14,7 @@ import { rasterize } from './raster.js';
 
 /** A failure with a stable code, raised inside the pipeline. */
 export class RenderError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly param?: string) {
     super(message);
   }
 }
@@ -114,13 +114,18 @@ export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadlin
     spec, fonts, box: { x: p, y: p, w: Math.max(1, spec.w - 2 * p), h: Math.max(1, spec.h - 2 * p) },
     lines: [], paragraphs: [], layout: null, pixels: null, body: null,
   };
+  return { state, timings: await runStages(STAGES, state, deadline, cancelled) };
+}
+
+/** Runs a declared list of stages over `state`, checking cancellation before and the deadline after each. */
+export async function runStages<S>(stages: readonly { readonly name: string; run(state: S): void | Promise<void> }[], state: S, deadline: number, cancelled: () => boolean): Promise<StageTimings> {
   const timings: StageTimings = {};
-  for (const stage of STAGES) {
+  for (const stage of stages) {
     if (cancelled()) throw new RenderError('cancelled', `every client left before the ${stage.name} stage`);
     const t0 = performance.now();
     await stage.run(state);
     timings[stage.name] = Math.round((performance.now() - t0) * 1000) / 1000;
     if (Date.now() > deadline) throw new RenderError('render_timeout', `render passed its deadline after the ${stage.name} stage`);
   }
-  return { state, timings };
+  return timings;
 }

@@ -62,6 +62,8 @@ export interface RenderLimits {
   readonly maxHeight: number;
   readonly maxPixels: number;
   readonly maxTextLength: number;
+  /** Most layers a poster document may hold. */
+  readonly maxLayers: number;
 }
 
 /** Largest font size (px) a request may ask for; the schema and the worker both enforce it. */
@@ -79,6 +81,14 @@ export interface RenderTask {
   /** Epoch milliseconds after which the worker gives up between stages. */
   readonly deadline: number;
   /** Index into the shared cancel board: 1 there means every client for this render left. */
+  readonly cancelSlot: number;
+}
+
+/** A poster render task: a validated, canonical layered document. */
+export interface PosterTask {
+  readonly kind: 'poster';
+  readonly spec: PosterSpec;
+  readonly deadline: number;
   readonly cancelSlot: number;
 }
 
@@ -117,6 +127,8 @@ export interface RenderFailure {
   readonly ok: false;
   readonly code: string;
   readonly message: string;
+  /** JSON pointer of the document field at fault (poster renders), when known. */
+  readonly param?: string;
 }
 
 /** Result of a render task. */
@@ -128,4 +140,115 @@ export interface WarmupResult {
   readonly faces: number;
   readonly failed: readonly { readonly file: string; readonly reason: string }[];
   readonly threadId: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Posters: layered documents (POST /render, templates). Colours are lowercase `rrggbbaa`,
+// geometry is in CSS px, and every default is filled in by the canonicaliser in src/.
+
+/** A gradient stop: colour at `offset` (0-1) along the gradient. */
+export interface GradientStop { readonly color: string; readonly offset: number }
+
+/** Fill paint: a colour, a linear gradient (CSS angle) or a radial gradient (centre and radius as box fractions). */
+export type Paint =
+  | { readonly type: 'color'; readonly color: string }
+  | { readonly type: 'linear'; readonly angle: number; readonly stops: readonly GradientStop[] }
+  | { readonly type: 'radial'; readonly cx: number; readonly cy: number; readonly radius: number; readonly stops: readonly GradientStop[] };
+
+/**
+ * An image the worker decodes (and caches by `id`): an asset file, or the bytes of a data: URI.
+ * `file` and `data` stay out of the canonical string; `id` (a content hash) stands for them.
+ */
+export interface ImageSource {
+  readonly id: string;
+  readonly file?: string;
+  readonly data?: Uint8Array;
+}
+
+/** How an image fills its box. */
+export type ImageFit = 'cover' | 'contain' | 'fill';
+
+/** A stroke: colour and width in px. */
+export interface Stroke { readonly color: string; readonly width: number }
+
+/** A drop shadow: colour, blur radius and offset in px. */
+export interface Shadow { readonly color: string; readonly blur: number; readonly x: number; readonly y: number }
+
+/** Geometry and compositing shared by every layer. */
+export interface LayerBase {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  /** 0-1. */
+  readonly opacity: number;
+  /** Degrees clockwise around the layer's centre. */
+  readonly rotate: number;
+}
+
+/** A styled stretch of text inside a text layer. */
+export interface TextSpan {
+  readonly text: string;
+  readonly color: string;
+  readonly font: string;
+  readonly weight: number;
+}
+
+/** How text runs: horizontal lines, or vertical columns top to bottom, right to left. */
+export type WritingMode = 'horizontal' | 'vertical';
+
+/** A text layer. */
+export interface TextLayerSpec extends LayerBase {
+  readonly type: 'text';
+  readonly spans: readonly TextSpan[];
+  readonly size: number;
+  readonly minSize: number;
+  readonly fit: Fit;
+  readonly maxLines: number;
+  readonly align: Align;
+  readonly valign: VAlign;
+  readonly lineHeight: number;
+  readonly letterSpacing: number;
+  readonly direction: Direction;
+  readonly lang: CjkLang;
+  readonly writingMode: WritingMode;
+  readonly balance: boolean;
+  readonly stroke: Stroke | null;
+  readonly shadow: Shadow | null;
+  /** A box painted behind the text block: colour, corner radius, padding between box and text. */
+  readonly background: { readonly color: string; readonly radius: number; readonly padding: number } | null;
+}
+
+/** An image layer. */
+export interface ImageLayerSpec extends LayerBase {
+  readonly type: 'image';
+  readonly source: ImageSource;
+  readonly fit: ImageFit;
+  readonly radius: number;
+}
+
+/** A rectangle or ellipse layer. */
+export interface ShapeLayerSpec extends LayerBase {
+  readonly type: 'rect' | 'ellipse';
+  readonly fill: Paint | null;
+  readonly stroke: Stroke | null;
+  /** Corner radius (rect only). */
+  readonly radius: number;
+}
+
+/** Any layer. */
+export type LayerSpec = TextLayerSpec | ImageLayerSpec | ShapeLayerSpec;
+
+/** The canvas background: a paint, or an image filling the canvas. */
+export type CanvasBackground = Paint | { readonly type: 'image'; readonly source: ImageSource; readonly fit: ImageFit };
+
+/** The canonical poster: canvas plus layers drawn in order. */
+export interface PosterSpec {
+  readonly format: ImageFormat;
+  readonly w: number;
+  readonly h: number;
+  readonly dpr: number;
+  readonly q: number;
+  readonly background: CanvasBackground;
+  readonly layers: readonly LayerSpec[];
 }

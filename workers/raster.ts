@@ -23,15 +23,21 @@ export interface RasterInput {
   readonly layout: TextLayout;
 }
 
-/** Draws background and text; returns premultiplied RGBA pixels (a copy owned by the caller). */
-export function rasterize(input: RasterInput): Buffer {
-  const { width, height, dpr, layout } = input;
+/** A canvas of this pixel size, reused across renders (its previous content is painted over). */
+export function canvasFor(width: number, height: number): Canvas {
   const key = `${width}x${height}`;
   let canvas = canvases.get(key);
   if (!canvas) {
     canvas = createCanvas(width, height);
     canvases.set(key, canvas);
   }
+  return canvas;
+}
+
+/** Draws background and text; returns premultiplied RGBA pixels (a copy owned by the caller). */
+export function rasterize(input: RasterInput): Buffer {
+  const { width, height, dpr, layout } = input;
+  const canvas = canvasFor(width, height);
   const ctx = canvas.getContext('2d');
   paintBackground(ctx, input.bg, width, height);
   ctx.save();

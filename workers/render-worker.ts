@@ -11,7 +11,8 @@ import { measureCacheStats } from './measure.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
-import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
+import { runPosterPipeline } from './poster-pipeline.js';
+import type { PosterTask, RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
@@ -33,10 +34,11 @@ function cacheStats(): WorkerCacheStats {
 }
 
 /** Handles one task. */
-export default async function handle(task: RenderTask | WarmupTask): Promise<RenderResult | WarmupResult> {
+export default async function handle(task: RenderTask | PosterTask | WarmupTask): Promise<RenderResult | WarmupResult> {
   if (task.kind === 'warmup') {
     return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
   }
+  if (task.kind === 'poster') return poster(task);
   try {
     const { state, timings } = await runPipeline(task.spec, fonts, task.deadline, data.limits, () => Atomics.load(cancelBoard, task.cancelSlot) === 1);
     const pixelBytes = state.pixels?.byteLength ?? 0;
@@ -48,6 +50,24 @@ export default async function handle(task: RenderTask | WarmupTask): Promise<Ren
     };
   } catch (err) {
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };
+    throw err;
+  }
+}
+
+/** Renders a poster document. */
+async function poster(task: PosterTask): Promise<RenderResult> {
+  try {
+    const { state, timings } = await runPosterPipeline(task.spec, fonts, task.deadline, data.limits, () => Atomics.load(cancelBoard, task.cancelSlot) === 1);
+    const pixelBytes = state.pixels?.byteLength ?? 0;
+    state.pixels = null;
+    setImmediate(notePixelBuffer, pixelBytes);
+    const layouts = [...state.text.values()].map((t) => t.layout);
+    return {
+      ok: true, body: state.body!, fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated),
+      timings, threadId, caches: cacheStats(),
+    };
+  } catch (err) {
+    if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message, ...(err.param ? { param: err.param } : {}) };
     throw err;
   }
 }

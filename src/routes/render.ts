@@ -2,10 +2,10 @@
  * `GET /render.{png|jpg|jpeg|webp}`: validate, canonicalise, answer 304 from the ETag without
  * rendering, else render on the pool (through the image cache) and answer with immutable caching.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
-import { pixelHeight, pixelWidth } from '../../workers/protocol.js';
+import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk } from '../../workers/protocol.js';
 import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
@@ -13,7 +13,7 @@ import { canonicalize, querySchema, type RenderQuery } from '../params.js';
 import type { RenderPool } from '../pool.js';
 import { verifySignature } from '../signing.js';
 
-const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
+export const CONTENT_TYPES = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp' } as const;
 /** Cache-Control for successful renders: the URL fully determines the bytes. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -54,19 +54,24 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
     req.renderInfo = info;
     reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
     if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-    const client = new AbortController();
-    if (req.raw.socket?.destroyed) client.abort(); // gone before we got here
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) client.abort();
-    });
-    const { image, source } = await cache.get(etag, async (signal) => {
-      const rendered = await pool.render(spec, signal);
-      for (const [stage, ms] of Object.entries(rendered.timings)) metrics.stageSeconds.observe({ stage }, ms / 1000);
-      return rendered;
-    }, client.signal);
-    Object.assign(info, { outcome: source, fontSize: image.fontSize, lines: image.lines, truncated: image.truncated });
-    return reply.type(CONTENT_TYPES[spec.format]).header('Content-Length', image.body.byteLength).send(image.body);
+    return sendImage(req, reply, { etag, format: spec.format, cache, metrics, render: (signal) => pool.render(spec, signal) });
   });
+}
+
+/** Renders through the image cache (coalescing identical renders; a client that leaves cancels its share) and sends the image. */
+export async function sendImage(req: FastifyRequest, reply: FastifyReply, o: { etag: string; format: ImageFormat; cache: ImageCache; metrics: Metrics; render: (signal: AbortSignal) => Promise<RenderOk> }): Promise<FastifyReply> {
+  const client = new AbortController();
+  if (req.raw.socket?.destroyed) client.abort(); // gone before we got here
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) client.abort();
+  });
+  const { image, source } = await o.cache.get(o.etag, async (signal) => {
+    const rendered = await o.render(signal);
+    for (const [stage, ms] of Object.entries(rendered.timings)) o.metrics.stageSeconds.observe({ stage }, ms / 1000);
+    return rendered;
+  }, client.signal);
+  if (req.renderInfo) Object.assign(req.renderInfo, { outcome: source, fontSize: image.fontSize, lines: image.lines, truncated: image.truncated });
+  return reply.type(CONTENT_TYPES[o.format]).header('Content-Length', image.body.byteLength).send(image.body);
 }
 
 declare module 'fastify' {

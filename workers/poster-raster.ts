@@ -1,0 +1,221 @@
+/**
+ * Drawing posters: the canvas background, then each layer in order inside its own transform
+ * (translate to the box, rotate about its centre, opacity) and clip (nothing paints outside a
+ * layer's box). Text layers draw an optional box behind the text, then stroke (under the fill),
+ * shadow and fill per run; vertical text is drawn glyph by glyph as vertical-layout.ts placed it.
+ */
+import type { Image, SKRSContext2D } from '@napi-rs/canvas';
+import { cssColor } from './background.js';
+import type { TextLayout } from './layout.js';
+import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
+import type { VerticalGlyph, VerticalLayout } from './vertical-layout.js';
+
+/** A text layer's finished layout: horizontal lines or vertical columns. */
+export type LaidOutText = { readonly mode: 'horizontal'; readonly layout: TextLayout } | { readonly mode: 'vertical'; readonly layout: VerticalLayout };
+
+/** What the rasteriser needs besides the spec: decoded images and text layouts, by layer index. */
+export interface PosterResources {
+  readonly images: ReadonlyMap<number, Image>;
+  readonly background: Image | null;
+  readonly text: ReadonlyMap<number, LaidOutText>;
+}
+
+type Gradient = ReturnType<SKRSContext2D['createLinearGradient']>;
+
+interface Rect { x: number; y: number; w: number; h: number }
+
+/** Sets a paint as fill style for a box (gradients are laid out over the box, CSS-style). */
+function fillStyle(ctx: SKRSContext2D, paint: Paint, r: Rect): string | Gradient {
+  if (paint.type === 'color') return cssColor(paint.color);
+  let g: Gradient;
+  if (paint.type === 'linear') {
+    const rad = (paint.angle * Math.PI) / 180;
+    const dx = Math.sin(rad), dy = -Math.cos(rad);
+    const half = (Math.abs(r.w * dx) + Math.abs(r.h * dy)) / 2;
+    const cx = r.x + r.w / 2, cy = r.y + r.h / 2;
+    g = ctx.createLinearGradient(cx - dx * half, cy - dy * half, cx + dx * half, cy + dy * half);
+  } else {
+    const cx = r.x + paint.cx * r.w, cy = r.y + paint.cy * r.h;
+    const far = Math.max(Math.hypot(cx - r.x, cy - r.y), Math.hypot(cx - r.x - r.w, cy - r.y), Math.hypot(cx - r.x, cy - r.y - r.h), Math.hypot(cx - r.x - r.w, cy - r.y - r.h));
+    g = ctx.createRadialGradient(cx, cy, 0, cx, cy, Math.max(1e-3, paint.radius * far));
+  }
+  for (const s of paint.stops) g.addColorStop(s.offset, cssColor(s.color));
+  return g;
+}
+
+/** A rounded-rectangle path (radius clamped to half the shorter side). */
+function roundRect(ctx: SKRSContext2D, r: Rect, radius: number): void {
+  const k = Math.max(0, Math.min(radius, r.w / 2, r.h / 2));
+  ctx.beginPath();
+  if (k === 0) ctx.rect(r.x, r.y, r.w, r.h);
+  else ctx.roundRect(r.x, r.y, r.w, r.h, k);
+}
+
+/** Draws an image into a box with cover / contain / fill. */
+function drawFitted(ctx: SKRSContext2D, img: Image, r: Rect, fit: ImageFit): void {
+  const iw = img.width, ih = img.height;
+  if (fit === 'fill') return ctx.drawImage(img, r.x, r.y, r.w, r.h);
+  if (fit === 'contain') {
+    const s = Math.min(r.w / iw, r.h / ih);
+    return ctx.drawImage(img, r.x + (r.w - iw * s) / 2, r.y + (r.h - ih * s) / 2, iw * s, ih * s);
+  }
+  const s = Math.max(r.w / iw, r.h / ih);
+  const sw = r.w / s, sh = r.h / s;
+  ctx.drawImage(img, (iw - sw) / 2, (ih - sh) / 2, sw, sh, r.x, r.y, r.w, r.h);
+}
+
+/** Paints the canvas background (CSS px, under the dpr transform). */
+export function drawBackground(ctx: SKRSContext2D, bg: CanvasBackground, spec: PosterSpec, img: Image | null): void {
+  const r = { x: 0, y: 0, w: spec.w, h: spec.h };
+  if (bg.type === 'image') {
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, r.w, r.h);
+    if (img) drawFitted(ctx, img, r, bg.fit);
+    return;
+  }
+  if (bg.type === 'color') ctx.clearRect(0, 0, r.w, r.h);
+  ctx.fillStyle = fillStyle(ctx, bg, r) as string;
+  ctx.fillRect(0, 0, r.w, r.h);
+}
+
+/** Draws one layer: transform, opacity and clip to its box, then its content. */
+export function drawLayer(ctx: SKRSContext2D, layer: LayerSpec, index: number, res: PosterResources, dpr: number): void {
+  ctx.save();
+  ctx.translate(layer.x + layer.width / 2, layer.y + layer.height / 2);
+  if (layer.rotate) ctx.rotate((layer.rotate * Math.PI) / 180);
+  ctx.translate(-layer.width / 2, -layer.height / 2);
+  ctx.globalAlpha = layer.opacity;
+  const box = { x: 0, y: 0, w: layer.width, h: layer.height };
+  ctx.beginPath();
+  ctx.rect(0, 0, box.w, box.h);
+  ctx.clip();
+  if (layer.type === 'text') drawText(ctx, layer, res.text.get(index)!, box, dpr);
+  else if (layer.type === 'image') drawImageLayer(ctx, layer, res.images.get(index)!, box);
+  else drawShape(ctx, layer, box);
+  ctx.restore();
+}
+
+function drawImageLayer(ctx: SKRSContext2D, layer: ImageLayerSpec, img: Image, box: Rect): void {
+  if (layer.radius > 0) {
+    roundRect(ctx, box, layer.radius);
+    ctx.clip();
+  }
+  drawFitted(ctx, img, box, layer.fit);
+}
+
+function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect): void {
+  // The stroke is centred on the path: inset the path by half its width so it stays in the box.
+  const inset = layer.stroke ? layer.stroke.width / 2 : 0;
+  const r = { x: inset, y: inset, w: Math.max(0, box.w - 2 * inset), h: Math.max(0, box.h - 2 * inset) };
+  if (layer.type === 'ellipse') {
+    ctx.beginPath();
+    ctx.ellipse(box.w / 2, box.h / 2, r.w / 2, r.h / 2, 0, 0, Math.PI * 2);
+  } else {
+    roundRect(ctx, r, Math.max(0, layer.radius - inset));
+  }
+  if (layer.fill) {
+    ctx.fillStyle = fillStyle(ctx, layer.fill, box) as string;
+    ctx.fill();
+  }
+  if (layer.stroke && layer.stroke.width > 0) {
+    ctx.strokeStyle = cssColor(layer.stroke.color);
+    ctx.lineWidth = layer.stroke.width;
+    ctx.stroke();
+  }
+}
+
+/** The text block's bounds grown by the background padding, kept inside the layer box. */
+function backgroundBox(t: LaidOutText, pad: number, box: Rect): Rect {
+  const b = t.layout.bounds;
+  const x0 = Math.max(box.x, b.x - pad), y0 = Math.max(box.y, b.y - pad);
+  const x1 = Math.min(box.x + box.w, b.x + b.w + pad), y1 = Math.min(box.y + box.h, b.y + b.h + pad);
+  return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
+}
+
+/** Runs `paint` once with the stroke (and shadow) and once with the fill, as CSS paint-order: stroke. */
+function paintPasses(ctx: SKRSContext2D, layer: TextLayerSpec, dpr: number, paint: (pass: 'stroke' | 'fill') => void): void {
+  const shadow = (on: boolean): void => {
+    const s = layer.shadow;
+    ctx.shadowColor = on && s ? cssColor(s.color) : 'rgba(0,0,0,0)';
+    ctx.shadowBlur = on && s ? s.blur * dpr : 0;
+    ctx.shadowOffsetX = on && s ? s.x * dpr : 0;
+    ctx.shadowOffsetY = on && s ? s.y * dpr : 0;
+  };
+  if (layer.stroke && layer.stroke.width > 0) {
+    shadow(true);
+    ctx.strokeStyle = cssColor(layer.stroke.color);
+    ctx.lineWidth = layer.stroke.width * 2;
+    ctx.lineJoin = 'round';
+    paint('stroke');
+    shadow(false);
+  } else {
+    shadow(true);
+  }
+  paint('fill');
+  shadow(false);
+}
+
+function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box: Rect, dpr: number): void {
+  if (layer.background) {
+    ctx.fillStyle = cssColor(layer.background.color);
+    roundRect(ctx, backgroundBox(t, layer.background.padding, box), layer.background.radius);
+    ctx.fill();
+  }
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  ctx.letterSpacing = `${layer.letterSpacing}px`;
+  const color = (style: number): string => cssColor(layer.spans[style]?.color ?? layer.spans[0].color);
+  if (t.mode === 'horizontal') {
+    const { size, runs } = t.layout;
+    paintPasses(ctx, layer, dpr, (pass) => {
+      for (const run of runs) {
+        ctx.font = `${run.face.weight} ${size}px "${run.face.alias}"`;
+        ctx.direction = run.rtl ? 'rtl' : 'ltr';
+        if (pass === 'stroke') ctx.strokeText(run.text, run.x, run.y);
+        else {
+          ctx.fillStyle = color(run.style);
+          ctx.fillText(run.text, run.x, run.y);
+        }
+      }
+    });
+    return;
+  }
+  const { size, glyphs } = t.layout;
+  ctx.letterSpacing = '0px';
+  paintPasses(ctx, layer, dpr, (pass) => {
+    for (const g of glyphs) {
+      ctx.font = `${g.face.weight} ${size}px "${g.face.alias}"`;
+      ctx.direction = 'ltr';
+      if (pass === 'fill') ctx.fillStyle = color(g.style);
+      drawVerticalGlyph(ctx, g, size, pass);
+    }
+  });
+}
+
+/** Ideographic em-box centre above the alphabetic baseline, as a fraction of the size (Noto CJK: 0.88 up, 0.12 down). */
+const EM_CENTRE = 0.38;
+
+/** Draws one unit of vertical text in its cell. */
+function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, pass: 'stroke' | 'fill'): void {
+  const draw = (x: number, y: number): void => (pass === 'stroke' ? ctx.strokeText(g.text, x, y) : ctx.fillText(g.text, x, y));
+  const middle = g.top + g.advance / 2;
+  if (g.mode === 'rotate') {
+    ctx.save();
+    ctx.translate(g.cx, middle);
+    ctx.rotate(Math.PI / 2);
+    draw(-g.width / 2, EM_CENTRE * size);
+    ctx.restore();
+    return;
+  }
+  if (g.mode === 'tcy') {
+    const squeeze = Math.min(1, (size * 0.92) / Math.max(g.width, 1e-6));
+    ctx.save();
+    ctx.translate(g.cx, middle + EM_CENTRE * size);
+    ctx.scale(squeeze, 1);
+    draw(-g.width / 2, 0);
+    ctx.restore();
+    return;
+  }
+  const [dx, dy] = g.mode === 'corner' ? [0.58, -0.58] : g.mode === 'small' ? [0.1, -0.1] : [0, 0];
+  draw(g.cx - g.width / 2 + dx * size, middle + (EM_CENTRE + dy) * size);
+}
