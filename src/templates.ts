@@ -91,7 +91,8 @@ function coerce(name: string, v: TemplateVariable, raw: string | number, ctx: Po
 function substitute(value: unknown, values: Record<string, string | number>, pointer: string, reached: Map<string, string>): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
-    if (whole) {
+    // A number variable alone in a numeric field stays a number; in text it is text.
+    if (whole && !pointer.endsWith('/text')) {
       reached.set(pointer, whole[1]);
       return values[whole[1]];
     }
