@@ -54,6 +54,7 @@ export const NO_LINE_START = new Set([...'，。、．：；！？」』）】�
 /** Never end a line with these (opening punctuation). */
 export const NO_LINE_END = new Set([...'「『（【〔〈《〖〘〚“‘(']);
 const PUNCT = /\p{P}/u;
+const HANGUL = /^\p{Script=Hangul}/u;
 const SPACE = /^\s+$/u;
 
 /** Picks the CJK preference for `text` when the request says `auto`: kana → ja, hangul → ko. */
@@ -96,6 +97,8 @@ function breakPoints(text: string, gs: readonly Grapheme[], starts: readonly num
     const gi = byOffset.get(b.position);
     if (gi === undefined || gi === 0) continue;
     if (NO_LINE_START.has(gs[gi].text) || NO_LINE_END.has(gs[gi - 1].text)) continue;
+    // Korean is set word by word (CSS word-break: keep-all): no break inside a run of Hangul.
+    if (HANGUL.test(gs[gi].text) && HANGUL.test(gs[gi - 1].text)) continue;
     out.push(gi);
   }
   return out;
