@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `letterpress` command line:
- *   letterpress sign '<url or /render.png?…>' [--key KEY]   print the URL with its `sig`
+ *   letterpress sign '<url, /render.png?… or /t/name.png?…>' [--key KEY]   print the URL with its `sig`
  *   letterpress config                                      print the effective configuration (secrets masked)
  *   letterpress serve                                       start the HTTP server (same as npm start)
  * Reads the same environment variables as the server.
@@ -11,6 +11,8 @@ import { loadFontCatalog } from '../workers/font-catalog.js';
 import { loadConfigOrExit, PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
 import { signRenderUrl } from './signing.js';
+import { AssetCatalog } from './assets.js';
+import { TemplateStore } from './templates.js';
 
 /** The configuration with secrets replaced by a mask, for printing. */
 export function maskedConfig(config: Config): Record<string, unknown> {
@@ -38,8 +40,9 @@ async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
+    const templates = new TemplateStore(config.templateDirs, { config, catalog, assets: new AssetCatalog(config.assetDirs) });
     try {
-      process.stdout.write(`${signRenderUrl(url, key, config, catalog)}\n`);
+      process.stdout.write(`${signRenderUrl(url, key, config, catalog, templates)}\n`);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       process.stderr.write(`${err.code}: ${err.message}\n`);

@@ -11,6 +11,8 @@ import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError } from './errors.js';
 import { canonicalize, type RenderQuery } from './params.js';
+import { posterCanonicalString } from './poster.js';
+import type { TemplateStore } from './templates.js';
 
 /** Signature of a canonical string (from canonicalString) with one key. */
 export function signCanonical(canonical: string, key: string): string {
@@ -31,17 +33,21 @@ export function verifySignature(canonical: string, sig: string | undefined, keys
 }
 
 /**
- * Returns `url` (absolute, or a path starting with /render.) with a `sig` for `key` appended.
- * Invalid URLs throw the same 4xx AppError the server would answer.
+ * Returns `url` (absolute, or a path starting with /render. or /t/) with a `sig` for `key`
+ * appended. Template URLs need `templates`. Invalid URLs throw the same 4xx AppError the server
+ * would answer.
  */
-export function signRenderUrl(url: string, key: string, config: Config, catalog: FontCatalog): string {
+export function signRenderUrl(url: string, key: string, config: Config, catalog: FontCatalog, templates?: TemplateStore): string {
   const u = new URL(url, 'http://letterpress.invalid');
-  const match = /^\/render\.([a-z]+)$/.exec(u.pathname);
-  if (!match) throw new AppError('not_found', 404, `not a render URL: ${u.pathname}`);
   u.searchParams.delete('sig');
   // canonicalize() reads numbers with Number(), so the raw strings give the server's spec.
-  const query = Object.fromEntries(u.searchParams.entries()) as unknown as RenderQuery;
-  const spec = canonicalize(match[1], query, config, catalog);
-  u.searchParams.set('sig', signCanonical(canonicalString(spec), key));
+  const query = Object.fromEntries(u.searchParams.entries());
+  const render = /^\/render\.([a-z]+)$/.exec(u.pathname);
+  const template = /^\/t\/([a-z0-9-]+)\.([a-z]+)$/.exec(u.pathname);
+  let canonical: string;
+  if (render) canonical = canonicalString(canonicalize(render[1], query as unknown as RenderQuery, config, catalog));
+  else if (template && templates) canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, template[2]));
+  else throw new AppError('not_found', 404, `not a render or template URL: ${u.pathname}`);
+  u.searchParams.set('sig', signCanonical(canonical, key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
 }
