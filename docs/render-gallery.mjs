@@ -1,8 +1,10 @@
 // Renders every template with its defaults (and examples for required variables) into
-// docs/templates/ for the README gallery. Run: npm run build && node docs/render-gallery.mjs [outdir]
+// docs/templates/ as previews at most 600 px wide, for the README gallery.
+// Run: npm run build && node docs/render-gallery.mjs [outdir]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { buildApp } from '../dist/src/app.js';
 import { loadConfig } from '../dist/src/config.js';
 
@@ -15,7 +17,9 @@ for (const t of templates) {
   const res = await app.inject(t.url);
   if (res.statusCode !== 200) throw new Error(`${t.url}: ${res.statusCode} ${res.body}`);
   const file = path.join(out, `${t.name}.${t.url.split('?')[0].split('.').pop()}`);
-  fs.writeFileSync(file, res.rawPayload);
-  console.log(`${file}  ${res.rawPayload.length} bytes  ${t.url}`);
+  const preview = sharp(res.rawPayload).resize({ width: 600, withoutEnlargement: true });
+  const body = await (file.endsWith('.png') ? preview.png({ compressionLevel: 9 }) : preview.jpeg({ quality: 85 })).toBuffer();
+  fs.writeFileSync(file, body);
+  console.log(`| ![${t.title}](docs/templates/${path.basename(file)}) | **${t.name}** — ${t.description} <br>\`${decodeURI(t.url)}\` |`);
 }
 await app.close();
