@@ -19,11 +19,17 @@ import { renderRoutes } from './routes/render.js';
 import { posterRoutes } from './routes/poster.js';
 import { AssetCatalog } from './assets.js';
 import { TemplateStore } from './templates.js';
+import { createEngine } from './jobs/create-engine.js';
+import type { JobEngine } from './jobs/engine.js';
+import { ItemRenderer } from './jobs/item-renderer.js';
+import { jobRoutes } from './routes/jobs.js';
 
 /** Options for tests: skip warming to check start-up behaviour, or inject a logger stream. */
 export interface BuildOptions {
   readonly warm?: boolean;
   readonly logStream?: NodeJS.WritableStream;
+  /** false: do not start the job engine (no job resumes). */
+  readonly jobs?: boolean;
 }
 
 /** The app plus the parts tests and the server look at. */
@@ -37,6 +43,7 @@ export interface LetterpressApp {
   readonly metrics: Metrics;
   readonly assets: AssetCatalog;
   readonly templates: TemplateStore;
+  readonly engine: JobEngine;
 }
 
 /** Creates the app (not listening). */
@@ -99,19 +106,24 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onSend', async (_req, reply) => {
     if (draining) reply.header('Connection', 'close');
   });
-  app.addHook('onClose', async () => pool.close());
+  app.addHook('onClose', async () => pool.close()); // hooks run in order: the job engine closes first (below)
   renderRoutes(app, { config, catalog, pool, cache, metrics });
   posterRoutes(app, { config, catalog, assets, templates, pool, cache, metrics });
+  const renderer = new ItemRenderer({ config, catalog, assets }, templates, pool, config.jobItemTimeoutMs);
+  const engine: JobEngine = await createEngine(config, renderer, app.log);
+  jobRoutes(app, { config, templates, engine });
+  app.addHook('onClose', async () => engine.close());
 
   metaRoutes(app, { catalog, pool, cache, metrics });
 
-  const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then((results) => {
+  const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then(async (results) => {
     const failed = results[0]?.failed ?? [];
     for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
     app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
+    if (opts.jobs !== false) await engine.start(); // resume unfinished jobs once renders can run
   }, (err: Error) => {
     // Stay up so /readyz can say why; /healthz stays 503.
     app.log.error({ err }, 'worker pool failed to start');
   });
-  return { app, pool, catalog, cache, warmed, metrics, assets, templates };
+  return { app, pool, catalog, cache, warmed, metrics, assets, templates, engine };
 }

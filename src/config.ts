@@ -54,6 +54,27 @@ export interface Config {
   readonly maxDataUriBytes: number;
   /** Largest POST /render body, in bytes. */
   readonly maxBodyBytes: number;
+  /** Batch jobs: where job state and results live (embedded mode), and their limits. */
+  readonly dataDir: string;
+  /** Items rendering at once across all jobs (a bounded share of the pool). */
+  readonly jobConcurrency: number;
+  readonly jobMaxActive: number;
+  readonly jobMaxPending: number;
+  readonly jobMaxItems: number;
+  readonly jobItemTimeoutMs: number;
+  readonly jobRetries: number;
+  readonly jobTtlMs: number;
+  readonly jobMaxBodyBytes: number;
+  /** Hosts (host or host:port) job webhooks may call; empty turns webhooks off. */
+  readonly webhookHosts: readonly string[];
+  /** Scale-out: Redis for job state and the chunk queue (BullMQ); null runs jobs embedded. */
+  readonly redisUrl: string | null;
+  /** Results folder shared by every instance in Redis mode. */
+  readonly resultsDir: string;
+  /** Items per BullMQ chunk in Redis mode. */
+  readonly jobChunkSize: number;
+  /** Redis mode: whether this instance takes chunks (an API-only instance sets JOB_WORKER=0). */
+  readonly jobWorker: boolean;
 }
 
 /** Raised with every problem found in the environment. */
@@ -89,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal|error|warn|info|debug|trace|silent`);
   const cores = os.availableParallelism();
   const poolSize = int('POOL_SIZE', cores, 1, 256);
+  const renderTimeoutMs = int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000);
   const config: Config = {
     port: int('PORT', DEFAULTS.PORT, 0, 65535),
     host: env.HOST || DEFAULTS.HOST,
@@ -97,7 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     fallbackFonts: list('FALLBACK_FONTS', /,/),
     poolSize,
     maxQueue: int('MAX_QUEUE', poolSize * 8, 0, 100_000),
-    renderTimeoutMs: int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000),
+    renderTimeoutMs,
     maxTextLength: int('MAX_TEXT_LENGTH', DEFAULTS.MAX_TEXT_LENGTH, 1, 100_000),
     maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 16, 16_384),
     maxHeight: int('MAX_HEIGHT', DEFAULTS.MAX_HEIGHT, 16, 16_384),
@@ -112,6 +134,20 @@ export function loadConfig(env: Env = process.env): Config {
     maxLayers: int('MAX_LAYERS', 64, 1, 1000),
     maxDataUriBytes: int('MAX_DATA_URI_KB', 2048, 0, 65_536) * 1024,
     maxBodyBytes: int('MAX_BODY_KB', 4096, 16, 262_144) * 1024,
+    dataDir: path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, 'data')),
+    jobConcurrency: int('JOB_CONCURRENCY', Math.max(1, Math.floor(poolSize / 2)), 1, 1024),
+    jobMaxActive: int('JOB_MAX_ACTIVE', 2, 1, 1000),
+    jobMaxPending: int('JOB_MAX_PENDING', 100, 1, 100_000),
+    jobMaxItems: int('JOB_MAX_ITEMS', 10_000, 1, 1_000_000),
+    jobItemTimeoutMs: int('JOB_ITEM_TIMEOUT_MS', renderTimeoutMs, 100, 600_000),
+    jobRetries: int('JOB_RETRIES', 2, 0, 10),
+    jobTtlMs: int('JOB_TTL_MINUTES', 24 * 60, 1, 525_600) * 60_000,
+    jobMaxBodyBytes: int('JOB_MAX_BODY_MB', 32, 1, 1024) * 1024 * 1024,
+    webhookHosts: list('WEBHOOK_HOSTS', /,/),
+    redisUrl: env.REDIS_URL || null,
+    resultsDir: path.resolve(env.RESULTS_DIR || env.DATA_DIR || path.join(PROJECT_ROOT, 'data')),
+    jobChunkSize: int('JOB_CHUNK_SIZE', 25, 1, 10_000),
+    jobWorker: int('JOB_WORKER', 1, 0, 1) === 1,
   };
   for (const [i, key] of config.signingKeys.entries()) {
     if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);

@@ -89,11 +89,11 @@ export class RenderPool {
   }
 
   /** Renders a canonical poster document; same admission, cancellation and errors as render(). */
-  async renderPoster(spec: PosterSpec, signal?: AbortSignal): Promise<RenderOk> {
-    return this.run('poster', spec, signal);
+  async renderPoster(spec: PosterSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
+    return this.run('poster', spec, signal, timeoutMs);
   }
 
-  private async run(kind: 'render' | 'poster', spec: RenderSpec | PosterSpec, signal?: AbortSignal): Promise<RenderOk> {
+  private async run(kind: 'render' | 'poster', spec: RenderSpec | PosterSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
     if (this.piscina.queueSize >= this.config.maxQueue) {
       throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
     }
@@ -105,8 +105,8 @@ export class RenderPool {
     try {
       // The worker checks the deadline between stages; this watchdog, at twice the deadline,
       // terminates (and Piscina replaces) a worker stuck inside one stage.
-      const watchdog = AbortSignal.timeout(this.config.renderTimeoutMs * 2 + 1000);
-      const deadline = Date.now() + this.config.renderTimeoutMs;
+      const watchdog = AbortSignal.timeout(timeoutMs * 2 + 1000);
+      const deadline = Date.now() + timeoutMs;
       const task = kind === 'render' ? { kind, spec: spec as RenderSpec, deadline, cancelSlot } : { kind, spec: spec as PosterSpec, deadline, cancelSlot };
       result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {

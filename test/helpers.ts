@@ -1,4 +1,6 @@
 /** Shared test setup: configs, a warmed app, in-process fonts and pixel helpers. */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { buildApp, type BuildOptions, type LetterpressApp } from '../src/app.js';
@@ -7,9 +9,9 @@ import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import { registerCatalog } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
 
-/** A config for tests: one worker, no logs unless asked. */
+/** A config for tests: one worker, no logs unless asked, a fresh data folder for jobs. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'silent', ...env });
+  return loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'silent', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'lp-data-')), ...env });
 }
 
 /** Builds an app and waits until its pool is warm. */

@@ -1,0 +1,321 @@
+/**
+ * The embedded job engine (the default, no extra configuration): jobs run in this process on the
+ * same worker pool as HTTP renders, with at most `concurrency` items in flight across all jobs
+ * (by default half the pool), so batch work never takes every worker from interactive requests.
+ * At most `maxActive` jobs run at once; the rest wait queued. State goes through a JobStore
+ * (a data folder), and `start()` resumes unfinished jobs: items that were rendering start again,
+ * items whose image is already on disk count as done, and nothing finished is redone.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError } from '../errors.js';
+import type { ItemRenderer } from './item-renderer.js';
+import type { JobSubmission } from './job-input.js';
+import {
+  emptyCounts, finalState, isFinished, jobStatus, outputName, type ItemCounts, type ItemError, type ItemRecord, type JobRecord, type JobStatus,
+} from './job-model.js';
+import type { JobEngine } from './engine.js';
+import type { JobStore } from './job-store.js';
+import { deliverWebhook, WEBHOOK_DEFAULTS, type WebhookOptions } from './webhook.js';
+
+/** Engine limits. */
+export interface EngineOptions {
+  /** Items rendering at once, across all jobs. */
+  readonly concurrency: number;
+  /** Jobs running at once; more wait queued. */
+  readonly maxActive: number;
+  /** Jobs queued or running before submits are refused (429). */
+  readonly maxPending: number;
+  /** Retries after an item's deadline passes. */
+  readonly retries: number;
+  /** How long results stay after a job ends. */
+  readonly ttlMs: number;
+  readonly webhook?: WebhookOptions;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const now = (): string => new Date().toISOString();
+
+/** The extension an item's image will have. */
+export function itemExt(job: JobRecord, row: Record<string, unknown>): string {
+  if (job.source.kind === 'template') return job.source.format;
+  const f = String(row.format ?? 'png');
+  return f === 'jpeg' ? 'jpg' : ['png', 'jpg', 'webp'].includes(f) ? f : 'png';
+}
+
+/** Counts and the first errors of a job's items. */
+export function summarize(items: readonly ItemRecord[]): { counts: ItemCounts; errors: { row: number; error: ItemError }[] } {
+  const counts = emptyCounts();
+  const errors: { row: number; error: ItemError }[] = [];
+  for (const it of items) {
+    counts[it.state]++;
+    if (it.state === 'failed' && it.error && errors.length < 10) errors.push({ row: it.n, error: it.error });
+  }
+  return { counts, errors };
+}
+
+/** Runs jobs in-process. Emits `change` with a job id whenever that job's status changes. */
+export class EmbeddedEngine extends EventEmitter implements JobEngine {
+  private readonly active: string[] = [];
+  private readonly queued: string[] = [];
+  private readonly pending = new Map<string, number[]>();
+  private readonly inflight = new Map<string, number>();
+  private running = 0;
+  private rr = 0;
+  private closed = false;
+  private sweeper: NodeJS.Timeout | null = null;
+  /** Items rendered by this process, by state, for /metrics. */
+  readonly itemCounter: Record<string, number> = { done: 0, failed: 0, timeout: 0 };
+
+  constructor(private readonly store: JobStore, private readonly renderer: ItemRenderer, private readonly opts: EngineOptions, private readonly log: FastifyBaseLogger) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** Resumes unfinished jobs and redelivers pending webhooks; starts the expiry sweeper. */
+  async start(): Promise<void> {
+    const jobs = (await this.store.jobs()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const job of jobs) {
+      if (isFinished(job.state)) {
+        if (job.webhook && !job.webhookDelivered) void this.notify(job);
+        continue;
+      }
+      const items = await this.store.items(job.id);
+      const rows = await this.store.rows(job.id);
+      for (const it of items) {
+        if (it.state === 'done' || it.state === 'failed') continue;
+        const file = this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1]));
+        if (fs.existsSync(file)) await this.markDone(job, it, fs.statSync(file).size, rows[it.n - 1]);
+        else if (it.state !== 'pending') await this.store.setItem(job.id, { ...it, state: 'pending' });
+      }
+      this.log.info({ job: job.id, state: job.state }, 'job resumed');
+      this.enqueue(job);
+    }
+    this.sweeper = setInterval(() => void this.sweep(), 60_000);
+    this.sweeper.unref();
+    this.pump();
+  }
+
+  /** Accepts a job (persisted before this resolves), or returns the job an Idempotency-Key already made. */
+  async submit(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }> {
+    if (key) {
+      const existing = await this.store.byIdempotencyKey(key);
+      const job = existing ? await this.store.job(existing) : null;
+      if (job) {
+        if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
+        return { job, replayed: true };
+      }
+    }
+    if (this.active.length + this.queued.length >= this.opts.maxPending) {
+      throw new AppError('too_many_jobs', 429, `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`, undefined, 5);
+    }
+    const job: JobRecord = {
+      id: randomBytes(12).toString('hex'), state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(),
+      startedAt: null, finishedAt: null, expiresAt: null, idempotencyKey: key, bodyHash, webhook: sub.webhook, webhookDelivered: false,
+    };
+    await this.store.create(job, sub.rows);
+    this.log.info({ job: job.id, items: job.total, source: job.source }, 'job accepted');
+    this.enqueue(job);
+    this.pump();
+    return { job, replayed: false };
+  }
+
+  /** The client view of a job, or 404. */
+  async status(id: string): Promise<JobStatus> {
+    const job = await this.get(id);
+    const { counts, errors } = summarize(await this.store.items(id));
+    return jobStatus(job, counts, errors);
+  }
+
+  /** Item records of a job. */
+  async items(id: string): Promise<ItemRecord[]> {
+    return this.store.items(id);
+  }
+
+  /** Accepted rows of a job. */
+  async rows(id: string): Promise<readonly Record<string, unknown>[]> {
+    return this.store.rows(id);
+  }
+
+  /** Path of a row's image. */
+  resultFile(job: JobRecord, n: number, row: Record<string, unknown>): string {
+    return this.store.resultFile(job.id, n, itemExt(job, row));
+  }
+
+  /** A job record, or 404 `job_not_found`. */
+  async get(id: string): Promise<JobRecord> {
+    const job = /^[a-z0-9]{8,40}$/.test(id) ? await this.store.job(id) : null;
+    if (!job) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
+    return job;
+  }
+
+  /** Cancels a job: pending items are never rendered; finished images stay until the job expires. */
+  async cancel(id: string): Promise<JobStatus> {
+    const job = await this.get(id);
+    if (!isFinished(job.state)) {
+      job.state = 'cancelled';
+      job.finishedAt = now();
+      job.expiresAt = new Date(Date.now() + this.opts.ttlMs).toISOString();
+      await this.store.saveJob(job);
+      this.drop(id);
+      this.emit('change', id);
+      if (job.webhook) void this.notify(job);
+      this.pump();
+    }
+    return this.status(id);
+  }
+
+  /** Stops taking items; resolves when the items in flight have finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    while (this.running > 0) await sleep(20);
+  }
+
+  private enqueue(job: JobRecord): void {
+    if (!this.active.includes(job.id) && !this.queued.includes(job.id)) this.queued.push(job.id);
+  }
+
+  private drop(id: string): void {
+    for (const list of [this.active, this.queued]) {
+      const i = list.indexOf(id);
+      if (i >= 0) list.splice(i, 1);
+    }
+    this.pending.delete(id);
+  }
+
+  /** Promotes queued jobs and starts items until `concurrency` are in flight. */
+  private pump(): void {
+    if (this.closed) return;
+    while (this.active.length < this.opts.maxActive && this.queued.length > 0) void this.activate(this.queued.shift()!);
+    while (this.running < this.opts.concurrency) {
+      const next = this.nextItem();
+      if (!next) break;
+      this.running++;
+      this.inflight.set(next.id, (this.inflight.get(next.id) ?? 0) + 1);
+      void this.runItem(next.id, next.n)
+        .catch((err) => this.log.error({ err, job: next.id, row: next.n }, 'job item crashed'))
+        .finally(() => {
+          this.running--;
+          this.inflight.set(next.id, (this.inflight.get(next.id) ?? 1) - 1);
+          void this.maybeFinish(next.id);
+          this.pump();
+        });
+    }
+  }
+
+  private async activate(id: string): Promise<void> {
+    this.active.push(id);
+    const job = await this.store.job(id);
+    if (!job || isFinished(job.state)) return this.drop(id);
+    if (job.state === 'queued') {
+      job.state = 'running';
+      job.startedAt = now();
+      await this.store.saveJob(job);
+      this.emit('change', id);
+    }
+    const items = await this.store.items(id);
+    this.pending.set(id, items.filter((it) => it.state !== 'done' && it.state !== 'failed').map((it) => it.n));
+    this.pump();
+    await this.maybeFinish(id);
+  }
+
+  /** Round-robin over active jobs, so one large job does not starve a small one. */
+  private nextItem(): { id: string; n: number } | null {
+    for (let k = 0; k < this.active.length; k++) {
+      const id = this.active[(this.rr + k) % this.active.length];
+      const list = this.pending.get(id);
+      if (list && list.length > 0) {
+        this.rr = (this.rr + k + 1) % Math.max(1, this.active.length);
+        return { id, n: list.shift()! };
+      }
+    }
+    return null;
+  }
+
+  private async markDone(job: JobRecord, it: ItemRecord, bytes: number, row: Record<string, unknown>): Promise<void> {
+    await this.store.setItem(job.id, { ...it, state: 'done', bytes, error: null, file: outputName(it.n, job.total, itemExt(job, row), row.filename) });
+  }
+
+  /** Renders one item: retries timeouts up to `retries`, waits out a full queue, fails a bad row alone. */
+  private async runItem(id: string, n: number): Promise<void> {
+    const job = await this.store.job(id);
+    if (!job || job.state !== 'running') return;
+    const row = (await this.store.rows(id))[n - 1];
+    const ext = itemExt(job, row);
+    let item = (await this.store.items(id))[n - 1];
+    const file = this.store.resultFile(id, n, ext);
+    if (fs.existsSync(file)) return this.markDone(job, item, fs.statSync(file).size, row);
+    for (;;) {
+      if (this.closed || (await this.store.job(id))?.state !== 'running') return; // cancelled or shutting down
+      item = { ...item, state: 'rendering', attempts: item.attempts + 1 };
+      await this.store.setItem(id, item);
+      const a = await this.renderer.attempt(job.source, row);
+      if (a.ok) {
+        await this.store.writeResult(id, n, a.ext, a.body);
+        await this.markDone(job, item, a.body.byteLength, row);
+        this.itemCounter.done++;
+        break;
+      }
+      if (a.kind === 'busy') {
+        item = { ...item, state: 'pending', attempts: item.attempts - 1 };
+        await this.store.setItem(id, item);
+        await sleep(100 + Math.random() * 200);
+        continue;
+      }
+      if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
+        this.itemCounter.timeout++;
+        item = { ...item, state: 'timeout', error: a.error };
+        await this.store.setItem(id, item);
+        this.emit('change', id);
+        continue;
+      }
+      this.itemCounter.failed++;
+      await this.store.setItem(id, { ...item, state: 'failed', error: a.error });
+      break;
+    }
+    this.emit('change', id);
+  }
+
+  /** Ends a job whose items have all finished. */
+  private async maybeFinish(id: string): Promise<void> {
+    const job = await this.store.job(id);
+    if (!job || job.state !== 'running' || (this.pending.get(id)?.length ?? 0) > 0 || (this.inflight.get(id) ?? 0) > 0) return;
+    const { counts } = summarize(await this.store.items(id));
+    if (counts.done + counts.failed < job.total) return;
+    job.state = finalState(counts, job.total);
+    job.finishedAt = now();
+    job.expiresAt = new Date(Date.now() + this.opts.ttlMs).toISOString();
+    await this.store.saveJob(job);
+    this.drop(id);
+    this.inflight.delete(id);
+    this.log.info({ job: id, state: job.state, done: counts.done, failed: counts.failed }, 'job finished');
+    this.emit('change', id);
+    if (job.webhook) void this.notify(job);
+    this.pump();
+  }
+
+  private async notify(job: JobRecord): Promise<void> {
+    const status = await this.status(job.id);
+    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'));
+    if (ok) {
+      const fresh = await this.store.job(job.id);
+      if (fresh) await this.store.saveJob({ ...fresh, webhookDelivered: true });
+    }
+  }
+
+  /** Deletes jobs whose results have expired. */
+  async sweep(at = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const job of await this.store.jobs()) {
+      if (isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at) {
+        await this.store.remove(job.id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+

@@ -1,0 +1,105 @@
+/**
+ * Job submissions, parsed once at the edge: a JSON body (`{template, format, rows}` or
+ * `{documents}`), NDJSON (one row or document per line; `template`/`format`/`webhook` in the query)
+ * or CSV (header row = variable names; `template` in the query). Limits and the webhook allowlist
+ * are checked here; single rows are checked when they render, so one bad row fails only itself.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { badParam } from '../errors.js';
+import type { TemplateStore } from '../templates.js';
+import type { JobSource } from './job-model.js';
+
+/** A parsed submission. */
+export interface JobSubmission {
+  readonly source: JobSource;
+  /** Variables per row (template jobs) or poster documents. */
+  readonly rows: readonly Record<string, unknown>[];
+  readonly webhook: string | null;
+}
+
+/** What parsing needs. */
+export interface InputLimits {
+  readonly maxItems: number;
+  readonly webhookHosts: readonly string[];
+}
+
+const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Checks a webhook URL against the allowlist (host or host:port); returns it or throws 400. */
+export function checkWebhook(url: unknown, hosts: readonly string[]): string | null {
+  if (url === undefined || url === null || url === '') return null;
+  let u: URL;
+  try {
+    u = new URL(String(url));
+  } catch {
+    throw badParam('invalid_parameter', 'webhook', 'webhook must be an absolute http(s) URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badParam('invalid_parameter', 'webhook', 'webhook must be an http(s) URL');
+  if (!hosts.includes(u.host) && !hosts.includes(u.hostname)) {
+    throw badParam('invalid_parameter', 'webhook', `webhook host ${u.host} is not in WEBHOOK_HOSTS${hosts.length ? '' : ' (empty: webhooks are off)'}`);
+  }
+  return u.toString();
+}
+
+function rowsOf(lines: unknown[], what: string, maxItems: number): Record<string, unknown>[] {
+  if (lines.length === 0) throw badParam('invalid_parameter', what, `${what} must hold at least one item`);
+  if (lines.length > maxItems) throw badParam('out_of_range', what, `${what} holds ${lines.length} items; the limit per job is ${maxItems}`);
+  lines.forEach((r, i) => {
+    if (!isObject(r)) throw badParam('invalid_parameter', `${what}/${i}`, `${what}/${i} must be an object`);
+  });
+  return lines as Record<string, unknown>[];
+}
+
+function templateSource(name: unknown, format: unknown, templates: TemplateStore): JobSource {
+  if (typeof name !== 'string' || name === '') throw badParam('missing_parameter', 'template', 'template is required for rows of variables');
+  const t = templates.get(name); // 404 unknown_template
+  const fmt = String(format ?? t.document.format ?? 'png');
+  if (!FORMATS.has(fmt)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+  return { kind: 'template', template: t.name, format: fmt === 'jpeg' ? 'jpg' : fmt };
+}
+
+/** Parses a JSON body. */
+export function fromJson(body: unknown, templates: TemplateStore, limits: InputLimits): JobSubmission {
+  if (!isObject(body)) throw badParam('invalid_document', '/', 'the body must be a JSON object');
+  for (const k of Object.keys(body)) {
+    if (!['template', 'format', 'rows', 'documents', 'webhook'].includes(k)) throw badParam('unknown_parameter', k, `unknown field "${k.slice(0, 40)}"`);
+  }
+  const webhook = checkWebhook(body.webhook, limits.webhookHosts);
+  if ((body.rows === undefined) === (body.documents === undefined)) throw badParam('invalid_parameter', 'rows', 'give either rows (with a template) or documents');
+  if (body.documents !== undefined) {
+    if (!Array.isArray(body.documents)) throw badParam('invalid_parameter', 'documents', 'documents must be an array');
+    return { source: { kind: 'documents' }, rows: rowsOf(body.documents, 'documents', limits.maxItems), webhook };
+  }
+  if (!Array.isArray(body.rows)) throw badParam('invalid_parameter', 'rows', 'rows must be an array');
+  return { source: templateSource(body.template, body.format, templates), rows: rowsOf(body.rows, 'rows', limits.maxItems), webhook };
+}
+
+/** Parses NDJSON: one JSON object per line (blank lines ignored). */
+export function fromNdjson(text: string, query: Record<string, string>, templates: TemplateStore, limits: InputLimits): JobSubmission {
+  const lines: unknown[] = [];
+  for (const [i, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '') continue;
+    if (lines.length >= limits.maxItems) throw badParam('out_of_range', 'body', `more than ${limits.maxItems} lines; the limit per job is ${limits.maxItems}`);
+    try {
+      lines.push(JSON.parse(line));
+    } catch {
+      throw badParam('invalid_document', `line ${i + 1}`, `line ${i + 1} is not valid JSON`);
+    }
+  }
+  const webhook = checkWebhook(query.webhook, limits.webhookHosts);
+  if (query.template) return { source: templateSource(query.template, query.format, templates), rows: rowsOf(lines, 'rows', limits.maxItems), webhook };
+  return { source: { kind: 'documents' }, rows: rowsOf(lines, 'documents', limits.maxItems), webhook };
+}
+
+/** Parses CSV: the header row names the template's variables; every other row is one poster. */
+export function fromCsv(text: string, query: Record<string, string>, templates: TemplateStore, limits: InputLimits): JobSubmission {
+  const source = templateSource(query.template, query.format, templates);
+  let records: Record<string, string>[];
+  try {
+    records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, trim: false, relax_column_count: false, max_record_size: 64 * 1024 }) as Record<string, string>[];
+  } catch (err) {
+    throw badParam('invalid_document', 'body', `the CSV could not be read: ${(err as Error).message.slice(0, 200)}`);
+  }
+  return { source, rows: rowsOf(records, 'rows', limits.maxItems), webhook: checkWebhook(query.webhook, limits.webhookHosts) };
+}

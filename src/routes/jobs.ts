@@ -1,0 +1,115 @@
+/**
+ * Batch jobs over HTTP: `POST /jobs` (JSON, NDJSON or CSV; `Idempotency-Key`), `GET /jobs/{id}`,
+ * `GET /jobs/{id}/events` (server-sent events), `GET /jobs/{id}/results.zip`,
+ * `GET /jobs/{id}/items/{row}` and `DELETE /jobs/{id}`. The engine behind them is embedded or
+ * Redis-backed; both answer the same way.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { AppError, badParam } from '../errors.js';
+import type { JobEngine } from '../jobs/engine.js';
+import { fromCsv, fromJson, fromNdjson, type JobSubmission } from '../jobs/job-input.js';
+import { isFinished } from '../jobs/job-model.js';
+import { resultsZip } from '../jobs/results-zip.js';
+import type { TemplateStore } from '../templates.js';
+import { CONTENT_TYPES } from './render.js';
+
+/** Registers the job routes. */
+export function jobRoutes(app: FastifyInstance, deps: { config: Config; templates: TemplateStore; engine: JobEngine }): void {
+  const { config, templates, engine } = deps;
+  const limits = { maxItems: config.jobMaxItems, webhookHosts: config.webhookHosts };
+  for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv']) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: config.jobMaxBodyBytes }, (_req, body, done) => done(null, body));
+  }
+
+  app.post<{ Querystring: Record<string, string> }>('/jobs', {
+    bodyLimit: config.jobMaxBodyBytes,
+    schema: { summary: 'Submit a batch job (JSON {template, rows} or {documents}, NDJSON, or CSV with ?template=)' },
+  }, async (req, reply) => {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
+    let sub: JobSubmission;
+    if (type === 'text/csv') sub = fromCsv(String(req.body), query, templates, limits);
+    else if (type.endsWith('ndjson')) sub = fromNdjson(String(req.body), query, templates, limits);
+    else sub = fromJson(req.body, templates, limits);
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 200)) throw badParam('invalid_parameter', 'Idempotency-Key', 'Idempotency-Key must be 1-200 characters');
+    const bodyHash = createHash('sha256').update(type).update('\n').update(JSON.stringify(query)).update('\n').update(typeof req.body === 'string' ? req.body : JSON.stringify(req.body)).digest('hex');
+    const { job, replayed } = await engine.submit(sub, key ?? null, bodyHash);
+    if (replayed) reply.header('Idempotent-Replayed', 'true');
+    return reply.status(202).header('Location', `/jobs/${job.id}`).header('Cache-Control', 'no-store').send(await engine.status(job.id));
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', { schema: { summary: 'Job state, counts, progress, rate, ETA and first errors' } }, async (req, reply) => {
+    return reply.header('Cache-Control', 'no-store').send(await engine.status(req.params.id));
+  });
+
+  app.delete<{ Params: { id: string } }>('/jobs/:id', { schema: { summary: 'Cancel a job (finished images stay downloadable until it expires)' } }, async (req, reply) => {
+    return reply.header('Cache-Control', 'no-store').send(await engine.cancel(req.params.id));
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id/events', { schema: { summary: 'Server-sent events: the job status on every change, then `end`' } }, async (req, reply) => {
+    const { id } = req.params;
+    await engine.get(id); // 404 before switching to a stream
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-request-id': req.id });
+    let timer: NodeJS.Timeout | null = null;
+    let last = 0;
+    let done = false;
+    const send = async (): Promise<void> => {
+      timer = null;
+      last = Date.now();
+      const status = await engine.status(id).catch(() => null);
+      if (done) return;
+      if (!status) return finish();
+      res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+      if (isFinished(status.state)) {
+        res.write(`event: end\ndata: ${JSON.stringify({ state: status.state })}\n\n`);
+        finish();
+      }
+    };
+    const onChange = (changed: string): void => {
+      if (changed !== id || timer || done) return;
+      timer = setTimeout(() => void send(), Math.max(0, 250 - (Date.now() - last))); // at most 4 a second
+    };
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const finish = (): void => {
+      done = true;
+      engine.off('change', onChange);
+      clearInterval(heartbeat);
+      if (timer) clearTimeout(timer);
+      res.end();
+    };
+    engine.on('change', onChange);
+    res.on('close', () => {
+      if (!done) finish();
+    });
+    await send();
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id/results.zip', { schema: { summary: 'The finished images and manifest.json, streamed as a ZIP' } }, async (req, reply) => {
+    const job = await engine.get(req.params.id);
+    const items = await engine.items(job.id);
+    const rows = await engine.rows(job.id);
+    const stream = resultsZip(job, items, (n) => engine.resultFile(job, n, rows[n - 1]));
+    return reply.type('application/zip').header('Content-Disposition', `attachment; filename="letterpress-${job.id}.zip"`).header('Cache-Control', 'no-store').send(stream);
+  });
+
+  app.get<{ Params: { id: string; n: string } }>('/jobs/:id/items/:n', { schema: { summary: 'One finished image, by row number (1-based)' } }, async (req, reply) => {
+    const job = await engine.get(req.params.id);
+    const n = Number(req.params.n);
+    if (!Number.isInteger(n) || n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);
+    const item = (await engine.items(job.id))[n - 1];
+    if (item.state !== 'done') {
+      throw new AppError(item.state === 'failed' ? 'item_not_ready' : 'item_not_ready', 404, `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
+    }
+    const rows = await engine.rows(job.id);
+    const file = engine.resultFile(job, n, rows[n - 1]);
+    const ext = file.slice(file.lastIndexOf('.') + 1) as keyof typeof CONTENT_TYPES;
+    return reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream').header('Cache-Control', 'no-store')
+      .header('Content-Disposition', `inline; filename="${encodeURIComponent(item.file ?? `${n}.${ext}`)}"`).send(fs.createReadStream(file));
+  });
+}
