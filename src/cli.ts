@@ -4,6 +4,9 @@
  *   letterpress sign '<url, /render.png?… or /t/name.png?…>' [--key KEY]   print the URL with its `sig`
  *   letterpress config                                      print the effective configuration (secrets masked)
  *   letterpress serve                                       start the HTTP server (same as npm start)
+ *   letterpress worker                                      take batch-job chunks from Redis (REDIS_URL), no HTTP
+ *   letterpress batch rows.csv --template NAME --out DIR    render a batch without a server (resumable)
+ *   letterpress render '<json | url | text=…>' -o out.png   render one image without a server
  * Reads the same environment variables as the server.
  */
 import path from 'node:path';
@@ -20,7 +23,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
 }
 
 function usage(): never {
-  process.stderr.write("usage: letterpress sign '<url>' [--key KEY] | letterpress config | letterpress serve\n");
+  process.stderr.write("usage: letterpress sign '<url>' [--key KEY] | config | serve | worker | batch rows.csv --template NAME --out DIR | render '<json|url>' -o out.png\n");
   process.exit(2);
 }
 
@@ -50,6 +53,15 @@ async function main(argv: string[]): Promise<void> {
     }
   } else if (command === 'serve') {
     await import('./server.js');
+  } else if (command === 'worker') {
+    const { runWorker } = await import('./worker-cli.js');
+    await runWorker(config);
+  } else if (command === 'batch') {
+    const { runBatch } = await import('./batch-cli.js');
+    process.exitCode = await runBatch(rest, config);
+  } else if (command === 'render') {
+    const { runRender } = await import('./batch-cli.js');
+    process.exitCode = await runRender(rest, config);
   } else usage();
 }
 

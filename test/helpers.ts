@@ -1,7 +1,9 @@
 /** Shared test setup: configs, a warmed app, in-process fonts and pixel helpers. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { buildApp, type BuildOptions, type LetterpressApp } from '../src/app.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
@@ -71,4 +73,58 @@ export function inkBounds(img: { data: Buffer; width: number; height: number }, 
 /** Builds a render URL from parameters. */
 export function renderUrl(params: Record<string, string | number>, format = 'png'): string {
   return `/render.${format}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString()}`;
+}
+
+/** A server in a child process (`node dist/src/server.js`) on a free port, resolved once /healthz is 200. */
+export async function serveChild(env: Record<string, string>, children: ChildProcess[] = []): Promise<{ proc: ChildProcess; base: string }> {
+  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/server.js')], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(proc);
+  const base = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  for (;;) {
+    if ((await fetch(`${base}/healthz`)).ok) return { proc, base };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
+export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 30_000, what = 'condition'): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Reads a ZIP archive (stored or deflated entries): entry name -> bytes, in central-directory order. */
+export function readZip(buf: Buffer): Map<string, Buffer> {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip: no end of central directory');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
+    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    out.set(name, method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
 }

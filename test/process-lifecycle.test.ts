@@ -3,11 +3,9 @@
  * in-flight renders and exits 0, a full queue answers 503 fast; and a render worker that dies
  * fails only its own request and is replaced.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../src/config.js';
-import { renderUrl, startApp } from './helpers.js';
+import { renderUrl, serveChild, startApp } from './helpers.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -15,26 +13,7 @@ afterEach(() => {
 });
 
 /** Starts the server on a free port and resolves with its base URL once /healthz is 200. */
-async function serve(env: Record<string, string>): Promise<{ proc: ChildProcess; base: string }> {
-  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/server.js')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(proc);
-  const base = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  for (;;) {
-    if ((await fetch(`${base}/healthz`)).ok) return { proc, base };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const serve = (env: Record<string, string>) => serveChild(env, children);
 
 const heavy = (i: number) => renderUrl({ text: `Drain ${i} ${'word '.repeat(80)}`, w: 2400, h: 2400, dpr: 1.5, bg: '000000,ffffff' });
 
