@@ -84,6 +84,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       }
       const items = await this.store.items(job.id);
       const rows = await this.store.rows(job.id);
+      this.store.clearPartial(job.id); // images a crash left half-written
       for (const it of items) {
         if (it.state === 'done' || it.state === 'failed') continue;
         const file = this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1]));

@@ -29,6 +29,8 @@ export interface JobStore {
   /** Path of an item's image (it may not exist yet). */
   resultFile(id: string, n: number, ext: string): string;
   remove(id: string): Promise<void>;
+  /** Deletes temporary files a crash left in a job's results. */
+  clearPartial(id: string): void;
 }
 
 /** Writes a file so readers see the old content or the new, never a part. */
@@ -57,6 +59,12 @@ export class ResultsDir {
   async writeResult(id: string, n: number, ext: string, body: Buffer): Promise<void> {
     await fs.promises.mkdir(path.join(this.jobDir(id), 'results'), { recursive: true });
     await writeAtomic(this.resultFile(id, n, ext), body);
+  }
+
+  clearPartial(id: string): void {
+    const dir = path.join(this.jobDir(id), 'results');
+    if (!fs.existsSync(dir)) return;
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
   }
 
   async removeDir(id: string): Promise<void> {
