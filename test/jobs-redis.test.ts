@@ -1,0 +1,122 @@
+/**
+ * Scale-out mode against a real Redis: an API-only instance (JOB_WORKER=0) takes the job, two
+ * `letterpress worker` processes share its chunks through BullMQ, and the job ends with every item
+ * rendered exactly once in the shared results folder. Redis comes from REDIS_TEST_URL (.ci/run
+ * starts one) or a `redis-server` this test starts; under CI=true a missing Redis fails the test.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LetterpressApp } from '../src/app.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import { readZip, startApp, waitFor } from './helpers.js';
+
+const children: ChildProcess[] = [];
+const hasRedisBinary = spawnSync('redis-server', ['--version']).status === 0;
+const available = Boolean(process.env.REDIS_TEST_URL) || hasRedisBinary;
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function redisUrl(): Promise<string> {
+  if (process.env.REDIS_TEST_URL) return process.env.REDIS_TEST_URL;
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.push(proc);
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {}); // refused until the server is up
+    try {
+      await r.connect();
+      return (await r.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      r.disconnect();
+    }
+  }, 10_000, 'redis-server');
+  return url;
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/cli.js'), 'worker'], {
+    env: { ...process.env, LOG_LEVEL: 'info', POOL_SIZE: '1', JOB_CONCURRENCY: '1', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('letterpress worker ready')) resolve(proc);
+    });
+    proc.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${buf.slice(-500)}`)));
+  });
+}
+
+describe.runIf(available || process.env.CI)('Redis mode: two worker processes finish one job together', () => {
+  let url: string;
+  let lp: LetterpressApp;
+  let results: string;
+  beforeAll(async () => {
+    if (!available) throw new Error('CI=true but no Redis: set REDIS_TEST_URL or install redis-server (.ci/run does)');
+    url = await redisUrl();
+    const r = new Redis(url);
+    await r.flushdb();
+    r.disconnect();
+    results = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-shared-'));
+    const env = { REDIS_URL: url, RESULTS_DIR: results, JOB_CHUNK_SIZE: '4' };
+    await Promise.all([startWorker(env), startWorker(env)]);
+    lp = await startApp({ ...env, JOB_WORKER: '0' });
+  }, 60_000);
+  afterAll(async () => {
+    await lp?.app.close();
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  it('every item is rendered exactly once, by both workers, into the shared results folder', async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => ({ event: `Redis row ${i + 1}`, filename: `r${i + 1}` }));
+    rows[9] = { event: 'bad', accent: 'nope' } as never;
+    const res = await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'event-poster', rows }, headers: { 'idempotency-key': 'redis-1' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const id = JSON.parse(res.body).id as string;
+    const again = await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'event-poster', rows }, headers: { 'idempotency-key': 'redis-1' } });
+    expect(JSON.parse(again.body).id).toBe(id);
+    const events = await lp.app.inject(`/jobs/${id}/events`); // pub/sub carries the workers' progress to this instance
+    expect(events.body).toMatch(/event: end\ndata: \{"state":"succeeded"\}/);
+    const s = JSON.parse((await lp.app.inject(`/jobs/${id}`)).body);
+    expect(s.counts).toMatchObject({ done: 47, failed: 1, pending: 0 });
+    expect(s.errors[0]).toMatchObject({ row: 10, error: { code: 'invalid_color', param: 'accent' } });
+    const files = fs.readdirSync(path.join(results, 'jobs', id, 'results')).sort();
+    expect(files).toEqual(Array.from({ length: 48 }, (_, i) => `${i + 1}.jpg`).filter((f) => f !== '10.jpg').sort());
+    const by = await (lp.engine as unknown as { renderedBy(id: string): Promise<Record<string, number>> }).renderedBy(id);
+    expect(Object.keys(by)).toHaveLength(2);
+    expect(Object.values(by).reduce((a, b) => a + b, 0)).toBe(47);
+    for (const n of Object.values(by)) expect(n).toBeGreaterThan(0);
+    const zip = readZip((await lp.app.inject(`/jobs/${id}/results.zip`)).rawPayload);
+    expect(zip.size).toBe(48); // 47 images + manifest.json
+    expect(zip.has('r1.jpg')).toBe(true);
+  }, 120_000);
+
+  it('a cancelled job stops: its remaining chunks render nothing', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => ({ event: `Cancel ${i + 1}` }));
+    const id = JSON.parse((await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'event-poster', rows } })).body).id as string;
+    await waitFor(async () => JSON.parse((await lp.app.inject(`/jobs/${id}`)).body).counts.done >= 4, 60_000, 'some done');
+    expect(JSON.parse((await lp.app.inject({ method: 'DELETE', url: `/jobs/${id}` })).body).state).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 2000));
+    const s = JSON.parse((await lp.app.inject(`/jobs/${id}`)).body);
+    expect(s.state).toBe('cancelled');
+    expect(s.counts.pending).toBeGreaterThan(40);
+    const later = JSON.parse((await lp.app.inject(`/jobs/${id}`)).body);
+    expect(later.counts.done).toBe(s.counts.done);
+  }, 120_000);
+});
