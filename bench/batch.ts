@@ -76,10 +76,11 @@ async function getRun(conns: number) {
         const i = next++;
         const r = row(i);
         const p = `/t/event-poster.jpg?event=${enc(r.event)}&date=${enc(r.date)}&venue=${enc(r.venue)}&filename=${enc(r.filename)}`;
-        ok += await new Promise<number>((resolve) => http.get({ host: url.hostname, port: url.port, path: p, agent }, (res) => {
+        const got = await new Promise<number>((resolve) => http.get({ host: url.hostname, port: url.port, path: p, agent }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode === 200 ? 1 : 0));
         }).on('error', () => resolve(0)));
+        ok += got;
       }
     }));
     const seconds = (performance.now() - t0) / 1000;

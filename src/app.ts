@@ -106,13 +106,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onSend', async (_req, reply) => {
     if (draining) reply.header('Connection', 'close');
   });
-  app.addHook('onClose', async () => pool.close()); // hooks run in order: the job engine closes first (below)
   renderRoutes(app, { config, catalog, pool, cache, metrics });
   posterRoutes(app, { config, catalog, assets, templates, pool, cache, metrics });
   const renderer = new ItemRenderer({ config, catalog, assets }, templates, pool, config.jobItemTimeoutMs);
   const engine: JobEngine = await createEngine(config, renderer, app.log);
   jobRoutes(app, { config, templates, engine });
+  engine.on('item', (outcome: string) => metrics.jobItems.inc({ outcome }));
+  // onClose hooks run in order: the engine lets its rows in flight finish, then the pool closes.
   app.addHook('onClose', async () => engine.close());
+  app.addHook('onClose', async () => pool.close());
 
   metaRoutes(app, { catalog, pool, cache, metrics });
 

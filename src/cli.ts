@@ -9,7 +9,8 @@
  *   letterpress render '<json | url | text=…>' -o out.png   render one image without a server
  * Reads the same environment variables as the server.
  */
-import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadFontCatalog } from '../workers/font-catalog.js';
 import { loadConfigOrExit, PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
@@ -65,4 +66,13 @@ async function main(argv: string[]): Promise<void> {
   } else usage();
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('src', 'cli.js'))) void main(process.argv.slice(2));
+/** True when this file is the program being run (also through an npm bin symlink). */
+function isMain(): boolean {
+  try {
+    return Boolean(process.argv[1]) && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) void main(process.argv.slice(2));

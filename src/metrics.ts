@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (`GET /metrics`, prom-client), one registry per app: requests by
  * route/status/format, render time by stage, queue depth, pool utilisation, image cache
- * hits/misses/bytes, worker text-measurement and gradient caches, 304s, rejected requests by reason, and worker restarts.
+ * hits/misses/bytes, worker text-measurement and gradient caches, 304s, rejected requests by reason,
+ * worker restarts and batch-job rows by outcome.
  */
 import client from 'prom-client';
 import type { ImageCache } from './image-cache.js';
@@ -15,6 +16,8 @@ export interface Metrics {
   readonly notModified: client.Counter;
   readonly rejected: client.Counter<'reason'>;
   readonly workerRestarts: client.Counter;
+  /** Batch-job rows finished in this process, by outcome (done, failed, timeout). */
+  readonly jobItems: client.Counter<'outcome'>;
 }
 
 /** Creates the registry and its collectors. */
@@ -44,6 +47,7 @@ export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
     notModified: new client.Counter({ name: 'letterpress_not_modified_total', help: '304 answers from the ETag', registers: [registry] }),
     rejected: new client.Counter({ name: 'letterpress_rejected_total', help: 'Requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
     workerRestarts: new client.Counter({ name: 'letterpress_worker_restarts_total', help: 'Render workers that died and were replaced', registers: [registry] }),
+    jobItems: new client.Counter({ name: 'letterpress_job_items_total', help: 'Batch-job rows rendered in this process, by outcome', labelNames: ['outcome'], registers: [registry] }),
   };
   pool.onWorkerError(() => metrics.workerRestarts.inc());
   return metrics;

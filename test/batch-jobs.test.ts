@@ -157,6 +157,9 @@ describe('idempotency, cancel, limits', () => {
     expect(s.errors[0]).toMatchObject({ row: 2, error: { code: 'render_timeout' } });
     const items = await lp.engine.items(id);
     expect(items[1].attempts).toBe(2); // first try + JOB_RETRIES=1
+    const metrics = (await lp.app.inject('/metrics')).body;
+    expect(metrics).toMatch(/letterpress_job_items_total\{outcome="timeout"\} [1-9]/);
+    expect(metrics).toMatch(/letterpress_job_items_total\{outcome="done"\} [1-9]/);
   });
   it('bad submissions are 4xx naming the field; nothing is accepted', async () => {
     const cases: [unknown, Record<string, string>, string, number, string, string][] = [

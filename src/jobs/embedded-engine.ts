@@ -56,7 +56,7 @@ export function summarize(items: readonly ItemRecord[]): { counts: ItemCounts; e
   return { counts, errors };
 }
 
-/** Runs jobs in-process. Emits `change` with a job id whenever that job's status changes. */
+/** Runs jobs in-process. Emits `change` (job id) when a job's status changes and `item` (outcome) per row attempt finished. */
 export class EmbeddedEngine extends EventEmitter implements JobEngine {
   private readonly active: string[] = [];
   private readonly queued: string[] = [];
@@ -66,8 +66,6 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   private rr = 0;
   private closed = false;
   private sweeper: NodeJS.Timeout | null = null;
-  /** Items rendered by this process, by state, for /metrics. */
-  readonly itemCounter: Record<string, number> = { done: 0, failed: 0, timeout: 0 };
 
   constructor(private readonly store: JobStore, private readonly renderer: ItemRenderer, private readonly opts: EngineOptions, private readonly log: FastifyBaseLogger) {
     super();
@@ -257,7 +255,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       if (a.ok) {
         await this.store.writeResult(id, n, a.ext, a.body);
         await this.markDone(job, item, a.body.byteLength, row);
-        this.itemCounter.done++;
+        this.emit('item', 'done');
         break;
       }
       if (a.kind === 'busy') {
@@ -267,13 +265,13 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
         continue;
       }
       if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
-        this.itemCounter.timeout++;
+        this.emit('item', 'timeout');
         item = { ...item, state: 'timeout', error: a.error };
         await this.store.setItem(id, item);
         this.emit('change', id);
         continue;
       }
-      this.itemCounter.failed++;
+      this.emit('item', 'failed');
       await this.store.setItem(id, { ...item, state: 'failed', error: a.error });
       break;
     }

@@ -238,6 +238,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
       if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
         item = { ...item, state: 'timeout', error: a.error };
         await this.setItem(id, item);
+        this.emit('item', 'timeout');
         this.publish(id);
         continue;
       }
@@ -248,6 +249,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   /** Records a finished item once; the process that finishes the last item ends the job. */
   private async complete(job: JobRecord, item: ItemRecord, rendered: boolean): Promise<void> {
     await this.setItem(job.id, item);
+    if (rendered || item.state === 'failed') this.emit('item', item.state);
     if (rendered) await this.redis.hincrby(K.by(job.id), this.workerId, 1);
     this.publish(job.id);
     if (!(await this.redis.hsetnx(K.final(job.id), String(item.n), item.state))) return;
