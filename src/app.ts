@@ -122,7 +122,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const failed = results[0]?.failed ?? [];
     for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
     app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
-    if (opts.jobs !== false) await engine.start(); // resume unfinished jobs once renders can run
+    if (opts.jobs === false) return;
+    try {
+      await engine.start(); // resume unfinished jobs once renders can run
+    } catch (err) {
+      pool.startError = `job engine failed to start: ${(err as Error).message}`;
+      app.log.error({ err }, 'job engine failed to start');
+    }
   }, (err: Error) => {
     // Stay up so /readyz can say why; /healthz stays 503.
     app.log.error({ err }, 'worker pool failed to start');

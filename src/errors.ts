@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'missing_parameter' | 'unknown_parameter' | 'invalid_parameter' | 'out_of_range'
   | 'invalid_color' | 'unknown_font' | 'unknown_format' | 'text_too_long' | 'too_many_pixels'
   | 'invalid_image' | 'unknown_asset' | 'remote_image' | 'unknown_template' | 'too_many_layers' | 'invalid_document'
-  | 'idempotency_conflict' | 'too_many_jobs' | 'job_not_found' | 'item_not_ready'
+  | 'idempotency_conflict' | 'too_many_jobs' | 'jobs_unavailable' | 'job_not_found' | 'item_not_ready'
   | 'invalid_signature' | 'rate_limited' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error';
 
 /** An error the API answers with a JSON body. */

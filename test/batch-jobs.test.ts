@@ -26,7 +26,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hook.server.listen(0, '127.0.0.1', r));
   hook.host = `127.0.0.1:${(hook.server.address() as AddressInfo).port}`;
-  lp = await startApp({ POOL_SIZE: '2', JOB_MAX_ITEMS: '50', JOB_MAX_PENDING: '3', JOB_RETRIES: '1', JOB_ITEM_TIMEOUT_MS: '100', WEBHOOK_HOSTS: hook.host });
+  lp = await startApp({ POOL_SIZE: '2', JOB_MAX_ITEMS: '50', JOB_MAX_PENDING: '3', WEBHOOK_HOSTS: hook.host });
 });
 afterAll(async () => {
   await lp.app.close();
@@ -121,7 +121,7 @@ describe('a job runs to the end; one bad row fails alone', () => {
   });
 });
 
-describe('idempotency, cancel, limits', () => {
+describe('idempotency and cancel', () => {
   it('a retried submit with the same Idempotency-Key returns the same job; a different body under it is 409', async () => {
     const body = { template: 'status-badge', rows: [badge(1)] };
     const a = await submit(body, { 'idempotency-key': 'order-42' });
@@ -148,19 +148,35 @@ describe('idempotency, cancel, limits', () => {
     expect((await lp.app.inject(`/jobs/${id}/items/40`)).statusCode).toBe(404);
     expect((await lp.app.inject({ method: 'DELETE', url: `/jobs/${id}` })).statusCode).toBe(200); // idempotent
   });
+});
+
+describe('deadlines', () => {
   it('an item past its deadline is marked timeout and retried JOB_RETRIES times, then fails alone', async () => {
-    const small = { width: 80, height: 40, layers: [{ type: 'text', text: 'ok' }] };
-    const id = JSON.parse((await submit({ documents: [small, heavy, small] })).body).id as string;
-    const s = await finished(id);
-    expect(s.state).toBe('succeeded');
-    expect(s.counts).toMatchObject({ done: 2, failed: 1 });
-    expect(s.errors[0]).toMatchObject({ row: 2, error: { code: 'render_timeout' } });
-    const items = await lp.engine.items(id);
-    expect(items[1].attempts).toBe(2); // first try + JOB_RETRIES=1
-    const metrics = (await lp.app.inject('/metrics')).body;
-    expect(metrics).toMatch(/letterpress_job_items_total\{outcome="timeout"\} [1-9]/);
-    expect(metrics).toMatch(/letterpress_job_items_total\{outcome="done"\} [1-9]/);
+    // Its own server: a 100 ms per-item deadline would make every other test here flaky.
+    const strict = await startApp({ POOL_SIZE: '1', JOB_RETRIES: '1', JOB_ITEM_TIMEOUT_MS: '100' });
+    try {
+      const small = { width: 80, height: 40, layers: [{ type: 'text', text: 'ok' }] };
+      const post = await strict.app.inject({ method: 'POST', url: '/jobs', payload: { documents: [small, heavy, small] } });
+      const id = JSON.parse(post.body).id as string;
+      const s = await waitFor(async () => {
+        const st = JSON.parse((await strict.app.inject(`/jobs/${id}`)).body) as Record<string, any>;
+        return ['succeeded', 'failed'].includes(st.state) ? st : null;
+      }, 60_000, 'deadline job');
+      expect(s.state).toBe('succeeded');
+      expect(s.counts).toMatchObject({ done: 2, failed: 1 });
+      expect(s.errors[0]).toMatchObject({ row: 2, error: { code: 'render_timeout' } });
+      const items = await strict.engine.items(id);
+      expect(items[1].attempts).toBe(2); // first try + JOB_RETRIES=1
+      const metrics = (await strict.app.inject('/metrics')).body;
+      expect(metrics).toMatch(/letterpress_job_items_total\{outcome="timeout"\} [1-9]/);
+      expect(metrics).toMatch(/letterpress_job_items_total\{outcome="done"\} [1-9]/);
+    } finally {
+      await strict.app.close();
+    }
   });
+});
+
+describe('limits', () => {
   it('bad submissions are 4xx naming the field; nothing is accepted', async () => {
     const cases: [unknown, Record<string, string>, string, number, string, string][] = [
       [{ rows: [{}] }, {}, '/jobs', 400, 'missing_parameter', 'template'],

@@ -66,6 +66,22 @@ describe('a job survives its process being killed', () => {
   }, 240_000);
 });
 
+describe('one engine per data folder', () => {
+  it('a second server on a DATA_DIR in use is not ready and refuses jobs instead of rendering them twice', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-lock-'));
+    await serveChild({ DATA_DIR: dataDir, POOL_SIZE: '1' }, children);
+    const second = await serveChild({ DATA_DIR: dataDir, POOL_SIZE: '1' }, children);
+    const ready = await waitFor(async () => {
+      const r = await fetch(`${second.base}/readyz`);
+      return r.status === 503 ? ((await r.json()) as { reason: string }) : null;
+    }, 20_000, 'readyz 503');
+    expect(ready.reason).toMatch(/DATA_DIR .* is in use by process/);
+    const res = await fetch(`${second.base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: 'status-badge', rows: [{}] }) });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('jobs_unavailable');
+  }, 60_000);
+});
+
 describe('letterpress batch', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, POOL_SIZE: '2', LOG_LEVEL: 'warn' }, timeout: 120_000 });
 

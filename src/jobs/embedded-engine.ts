@@ -65,6 +65,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   private running = 0;
   private rr = 0;
   private closed = false;
+  private started = false;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly store: JobStore, private readonly renderer: ItemRenderer, private readonly opts: EngineOptions, private readonly log: FastifyBaseLogger) {
@@ -74,6 +75,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
 
   /** Resumes unfinished jobs and redelivers pending webhooks; starts the expiry sweeper. */
   async start(): Promise<void> {
+    this.store.lock();
     const jobs = (await this.store.jobs()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const job of jobs) {
       if (isFinished(job.state)) {
@@ -94,11 +96,13 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     }
     this.sweeper = setInterval(() => void this.sweep(), 60_000);
     this.sweeper.unref();
+    this.started = true;
     this.pump();
   }
 
   /** Accepts a job (persisted before this resolves), or returns the job an Idempotency-Key already made. */
   async submit(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }> {
+    if (!this.started || this.closed) throw new AppError('jobs_unavailable', 503, 'the job engine is not running on this instance (see GET /readyz)', undefined, 5);
     if (key) {
       const existing = await this.store.byIdempotencyKey(key);
       const job = existing ? await this.store.job(existing) : null;
@@ -171,6 +175,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     while (this.running > 0) await sleep(20);
+    this.store.unlock();
   }
 
   private enqueue(job: JobRecord): void {

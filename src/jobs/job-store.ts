@@ -31,6 +31,20 @@ export interface JobStore {
   remove(id: string): Promise<void>;
   /** Deletes temporary files a crash left in a job's results. */
   clearPartial(id: string): void;
+  /** Takes the store for this process (one engine per data folder); throws when another process has it. */
+  lock(): void;
+  /** Releases what lock() took. */
+  unlock(): void;
+}
+
+/** True when a process with this pid exists. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Writes a file so readers see the old content or the new, never a part. */
@@ -157,6 +171,30 @@ export class FileJobStore extends ResultsDir implements JobStore {
 
   async byIdempotencyKey(key: string): Promise<string | null> {
     return this.keys.get(key) ?? null;
+  }
+
+  lock(): void {
+    const file = path.join(this.dir, '.lock');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(`DATA_DIR ${this.dir} is in use by process ${pid}; give each instance its own DATA_DIR (or use REDIS_URL to share jobs)`);
+      fs.rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+
+  unlock(): void {
+    const file = path.join(this.dir, '.lock');
+    try {
+      if (Number(fs.readFileSync(file, 'utf8')) === process.pid) fs.rmSync(file, { force: true });
+    } catch {
+      // not ours or already gone
+    }
   }
 
   async remove(id: string): Promise<void> {
