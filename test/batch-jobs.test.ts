@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { canMoveItem, canMoveJob, finalState, jobStatus, outputName, type JobRecord } from '../src/jobs/job-model.js';
+import { webhookSignature } from '../src/jobs/webhook.js';
 import { decode, readZip, startApp, waitFor } from './helpers.js';
 
 let lp: LetterpressApp;
-let hook: { server: http.Server; calls: { status: number; body: Record<string, unknown> }[]; failFirst: number; host: string };
+let hook: { server: http.Server; calls: { status: number; body: Record<string, unknown>; raw: string; signature?: string }[]; failFirst: number; host: string };
 
 beforeAll(async () => {
   hook = { server: http.createServer(), calls: [], failFirst: 0, host: '' };
@@ -20,7 +21,7 @@ beforeAll(async () => {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       const status = hook.failFirst-- > 0 ? 500 : 204;
-      hook.calls.push({ status, body: JSON.parse(body) as Record<string, unknown> });
+      hook.calls.push({ status, body: JSON.parse(body) as Record<string, unknown>, raw: body, signature: req.headers['x-letterpress-signature'] as string | undefined });
       res.writeHead(status).end();
     });
   });
@@ -226,6 +227,22 @@ describe('webhooks and expiry', () => {
     expect(hook.calls[1].body).toMatchObject({ id, state: 'succeeded', counts: { done: 1 } });
     await new Promise((r) => setTimeout(r, 300));
     expect(hook.calls).toHaveLength(2);
+  });
+  it('with SIGNING_KEYS, submitting needs the key and webhook bodies are signed', async () => {
+    const key = 'jobs-signing-key-0123';
+    const signed = await startApp({ SIGNING_KEYS: key, WEBHOOK_HOSTS: hook.host });
+    try {
+      const body = { template: 'status-badge', rows: [badge(1)], webhook: `http://${hook.host}/signed` };
+      expect((await signed.app.inject({ method: 'POST', url: '/jobs', payload: body })).statusCode).toBe(403);
+      hook.calls.length = 0;
+      hook.failFirst = 0;
+      const res = await signed.app.inject({ method: 'POST', url: '/jobs', payload: body, headers: { authorization: `Bearer ${key}` } });
+      expect(res.statusCode).toBe(202);
+      await waitFor(async () => hook.calls.length > 0, 20_000, 'signed webhook');
+      expect(hook.calls[0].signature).toBe(webhookSignature(hook.calls[0].raw, key));
+    } finally {
+      await signed.app.close();
+    }
   });
   it('finished jobs are deleted once they expire', async () => {
     const id = JSON.parse((await submit({ template: 'status-badge', rows: [badge(1)] })).body).id;

@@ -10,7 +10,7 @@ import { FileJobStore } from './job-store.js';
 export function engineOptions(config: Config) {
   return {
     concurrency: config.jobConcurrency, maxActive: config.jobMaxActive, maxPending: config.jobMaxPending,
-    retries: config.jobRetries, ttlMs: config.jobTtlMs,
+    retries: config.jobRetries, ttlMs: config.jobTtlMs, webhookSecret: config.signingKeys[0],
   };
 }
 

@@ -33,6 +33,8 @@ export interface EngineOptions {
   /** How long results stay after a job ends. */
   readonly ttlMs: number;
   readonly webhook?: WebhookOptions;
+  /** Signs webhook bodies when set. */
+  readonly webhookSecret?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -303,7 +305,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
 
   private async notify(job: JobRecord): Promise<void> {
     const status = await this.status(job.id);
-    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'));
+    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
     if (ok) {
       const fresh = await this.store.job(job.id);
       if (fresh) await this.store.saveJob({ ...fresh, webhookDelivered: true });

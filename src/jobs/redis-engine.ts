@@ -266,7 +266,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
 
   private async notify(job: JobRecord): Promise<void> {
     const status = await this.status(job.id);
-    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'));
+    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
     if (ok) await this.save({ ...(await this.get(job.id)), webhookDelivered: true });
   }
 

@@ -33,8 +33,8 @@ export interface PosterDeps {
 
 const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
 
-/** With SIGNING_KEYS set, POST /render is for servers holding a key: `Authorization: Bearer <key>`. */
-function checkBearer(req: FastifyRequest, keys: readonly string[]): void {
+/** With SIGNING_KEYS set, POST /render and POST /jobs are for servers holding a key: `Authorization: Bearer <key>`. */
+export function checkBearer(req: FastifyRequest, keys: readonly string[]): void {
   if (keys.length === 0) return;
   const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
   const ok = keys.some((k) => {
