@@ -37,6 +37,9 @@ export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
   gauge('letterpress_measure_cache_misses', 'Text measurement cache misses, all workers', () => pool.cacheStats().measureMisses);
   gauge('letterpress_measure_cache_entries', 'Text measurements cached, all workers', () => pool.cacheStats().measureEntries);
   gauge('letterpress_gradient_cache_bytes', 'Bytes of cached gradient backgrounds, all workers', () => pool.cacheStats().gradientBytes);
+  gauge('letterpress_decoded_image_cache_bytes', 'Bytes of decoded poster images cached, all workers', () => pool.cacheStats().imageBytes);
+  gauge('letterpress_decoded_image_cache_hits', 'Decoded poster image cache hits, all workers', () => pool.cacheStats().imageHits);
+  gauge('letterpress_decoded_image_cache_misses', 'Decoded poster image cache misses, all workers', () => pool.cacheStats().imageMisses);
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

@@ -67,6 +67,13 @@ describe('rendering', () => {
     const other = await get('/t/hello-card.png?name=Ada&bg=ff0000&size=60');
     expect(other.headers.etag).not.toBe(res.headers.etag);
   });
+  it('an asset is decoded once per worker and then served from its cache (counted in /metrics)', async () => {
+    await get('/t/hello-card.png?name=Cache1');
+    await get('/t/hello-card.png?name=Cache2');
+    const m = (await get('/metrics')).body;
+    expect(m).toMatch(/letterpress_decoded_image_cache_hits [1-9]/);
+    expect(Number(/letterpress_decoded_image_cache_bytes (\d+)/.exec(m)![1])).toBeGreaterThan(0);
+  });
   it('dpr and q apply to templates; the format comes from the extension', async () => {
     const res = await get('/t/hello-card.jpg?name=Ada&dpr=2&q=60');
     expect(res.headers['content-type']).toBe('image/jpeg');

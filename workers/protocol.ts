@@ -100,12 +100,16 @@ export interface WarmupTask {
 /** Per-stage timings in milliseconds, for logs and metrics. */
 export type StageTimings = Record<string, number>;
 
-/** A worker's cache counters (measurement LRU and gradient cache), sent with every render. */
+/** A worker's cache counters (measurement LRU, gradient cache, decoded images), sent with every render. */
 export interface WorkerCacheStats {
   readonly measureHits: number;
   readonly measureMisses: number;
   readonly measureEntries: number;
   readonly gradientBytes: number;
+  /** Decoded poster images held (bytes) and their cache hits/misses. */
+  readonly imageBytes: number;
+  readonly imageHits: number;
+  readonly imageMisses: number;
 }
 
 /** What a successful render returns across the thread boundary. */

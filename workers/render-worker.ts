@@ -7,6 +7,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import type { FontCatalog } from './font-catalog.js';
 import { registerCatalog } from './font-registry.js';
 import { gradientCacheStats } from './background.js';
+import { imageCacheStats } from './images.js';
 import { measureCacheStats } from './measure.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
@@ -30,7 +31,11 @@ const cancelBoard = new Int32Array(data.cancelBoard);
 
 function cacheStats(): WorkerCacheStats {
   const m = measureCacheStats();
-  return { measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes };
+  const img = imageCacheStats();
+  return {
+    measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes,
+    imageBytes: img.bytes, imageHits: img.hits, imageMisses: img.misses,
+  };
 }
 
 /** Handles one task. */
