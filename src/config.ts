@@ -75,6 +75,8 @@ export interface Config {
   readonly jobChunkSize: number;
   /** Redis mode: whether this instance takes chunks (an API-only instance sets JOB_WORKER=0). */
   readonly jobWorker: boolean;
+  /** Redis mode: chunk lock period; a worker silent this long is presumed dead and its chunk handed on. */
+  readonly jobLockMs: number;
 }
 
 /** Raised with every problem found in the environment. */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     resultsDir: path.resolve(env.RESULTS_DIR || env.DATA_DIR || path.join(PROJECT_ROOT, 'data')),
     jobChunkSize: int('JOB_CHUNK_SIZE', 25, 1, 10_000),
     jobWorker: int('JOB_WORKER', 1, 0, 1) === 1,
+    jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 600_000),
   };
   for (const [i, key] of config.signingKeys.entries()) {
     if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);

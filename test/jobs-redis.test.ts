@@ -67,6 +67,7 @@ describe.runIf(available || process.env.CI)('Redis mode: two worker processes fi
   let url: string;
   let lp: LetterpressApp;
   let results: string;
+  let workers: ChildProcess[] = [];
   beforeAll(async () => {
     if (!available) throw new Error('CI=true but no Redis: set REDIS_TEST_URL or install redis-server (.ci/run does)');
     url = await redisUrl();
@@ -74,8 +75,9 @@ describe.runIf(available || process.env.CI)('Redis mode: two worker processes fi
     await r.flushdb();
     r.disconnect();
     results = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-shared-'));
-    const env = { REDIS_URL: url, RESULTS_DIR: results, JOB_CHUNK_SIZE: '4' };
-    await Promise.all([startWorker(env), startWorker(env)]);
+    // A short chunk lock so a killed worker's chunk is handed on within seconds (default 30 s).
+    const env = { REDIS_URL: url, RESULTS_DIR: results, JOB_CHUNK_SIZE: '4', JOB_LOCK_MS: '1500', JOB_ITEM_TIMEOUT_MS: '3000' };
+    workers = await Promise.all([startWorker(env), startWorker(env)]);
     lp = await startApp({ ...env, JOB_WORKER: '0' });
   }, 60_000);
   afterAll(async () => {
@@ -119,4 +121,27 @@ describe.runIf(available || process.env.CI)('Redis mode: two worker processes fi
     const later = JSON.parse((await lp.app.inject(`/jobs/${id}`)).body);
     expect(later.counts.done).toBe(s.counts.done);
   }, 120_000);
+
+  it('a worker killed mid-job loses nothing: the other takes over its chunk and every row is rendered once', async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => ({ event: `Survivor ${i + 1}` }));
+    const id = JSON.parse((await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'event-poster', rows } })).body).id as string;
+    const engine = lp.engine as unknown as { renderedBy(id: string): Promise<Record<string, number>> };
+    // Wait until both workers have rendered something, then kill one in the middle of its chunk.
+    await waitFor(async () => Object.keys(await engine.renderedBy(id)).length === 2, 60_000, 'both workers busy');
+    const victim = workers[0];
+    victim.kill('SIGKILL');
+    await new Promise((r) => victim.once('exit', r));
+    const s = await waitFor(async () => {
+      const st = JSON.parse((await lp.app.inject(`/jobs/${id}`)).body);
+      return st.state === 'succeeded' ? st : null;
+    }, 90_000, 'job to finish on the surviving worker');
+    expect(s.counts).toMatchObject({ done: 48, failed: 0 });
+    const files = fs.readdirSync(path.join(results, 'jobs', id, 'results'));
+    expect(files.filter((f) => f.endsWith('.jpg'))).toHaveLength(48);
+    const by = await engine.renderedBy(id);
+    // No row rendered twice (47 when the victim died between writing an image and counting it).
+    const rendered = Object.values(by).reduce((a, b) => a + b, 0);
+    expect(rendered).toBeLessThanOrEqual(48);
+    expect(rendered).toBeGreaterThanOrEqual(47);
+  }, 150_000);
 });

@@ -3,8 +3,9 @@
  * JOB_CHUNK_SIZE rows on a BullMQ queue, and every Letterpress instance (or `letterpress worker`,
  * with no HTTP) takes chunks and writes images to the shared RESULTS_DIR. Each row is claimed in
  * Redis (HSETNX) before it renders and its image is written with an atomic rename, so two
- * processes finish one job together with every item rendered exactly once; a claim older than
- * the item deadline times its retries (a crashed worker's) may be taken over. Status changes
+ * processes finish one job together with every item rendered exactly once. A worker that dies
+ * stops renewing its chunk's lock; BullMQ hands the chunk to another worker, which takes over the
+ * dead worker's claims once they are older than one full try (JOB_LOCK_MS). Status changes
  * are published on a Redis channel so any instance can stream a job's events.
  *
  * Keys (prefix `lp:`): `job:<id>` (record JSON), `job:<id>:rows` (list), `job:<id>:items` (hash
@@ -69,6 +70,8 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     if (this.takeChunks && this.renderer) {
       this.worker = new Worker(QUEUE, async (job: BullJob<Chunk>) => this.runChunk(job.data), {
         connection: { url: this.config.redisUrl!, maxRetriesPerRequest: null }, concurrency: this.opts.concurrency,
+        // A chunk whose worker died (no lock renewal for this long) goes back to the queue.
+        lockDuration: this.config.jobLockMs, stalledInterval: this.config.jobLockMs, maxStalledCount: 5,
       });
       this.worker.on('failed', (job, err) => this.log.error({ err, chunk: job?.data }, 'chunk failed'));
       this.log.info({ worker: this.workerId, concurrency: this.opts.concurrency }, 'taking job chunks from Redis');
@@ -210,14 +213,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   private async runItem(job: JobRecord, n: number, row: Record<string, unknown>): Promise<void> {
     const id = job.id;
     const file = this.results.resultFile(id, n, itemExt(job, row));
-    const staleMs = this.config.jobItemTimeoutMs * (this.opts.retries + 2) + 30_000;
-    const claimed = await this.redis.hsetnx(K.claims(id), String(n), `${this.workerId}|${Date.now()}`);
-    if (!claimed) {
-      const [owner, at] = (await this.redis.hget(K.claims(id), String(n)) ?? '|0').split('|');
-      if (await this.redis.hexists(K.final(id), String(n))) return;
-      if (owner !== this.workerId && Date.now() - Number(at) < staleMs) return; // someone else is on it
-      await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`);
-    }
+    if (!(await this.claim(id, n))) return; // finished by another worker
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
     let item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
     const name = outputName(n, job.total, itemExt(job, row), row.filename);
@@ -225,6 +221,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     for (;;) {
       item = { ...item, state: 'rendering', attempts: item.attempts + 1 };
       await this.setItem(id, item);
+      await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`); // fresh for each attempt
       const a = await this.renderer!.attempt(job.source, row);
       if (a.ok) {
         await this.results.writeResult(id, n, a.ext, a.body);
@@ -243,6 +240,26 @@ export class RedisEngine extends EventEmitter implements JobEngine {
         continue;
       }
       return this.complete(job, { ...item, state: 'failed', error: a.error }, false);
+    }
+  }
+
+  /**
+   * Claims row `n` for this process. A row claimed by another live worker is waited for (its chunk
+   * came back to us only if that worker stalled); a claim older than one full try (every attempt
+   * plus two lock periods) belongs to a dead worker and is taken over. Resolves false when the row
+   * is finished meanwhile.
+   */
+  private async claim(id: string, n: number): Promise<boolean> {
+    const staleMs = this.config.jobItemTimeoutMs * (this.opts.retries + 1) + 2 * this.config.jobLockMs;
+    if (await this.redis.hsetnx(K.claims(id), String(n), `${this.workerId}|${Date.now()}`)) return true;
+    for (;;) {
+      if (await this.redis.hexists(K.final(id), String(n))) return false;
+      const [owner, at] = (await this.redis.hget(K.claims(id), String(n)) ?? '|0').split('|');
+      if (owner === this.workerId || Date.now() - Number(at) >= staleMs) {
+        await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`);
+        return true;
+      }
+      await sleep(Math.min(1000, staleMs / 4));
     }
   }
 
