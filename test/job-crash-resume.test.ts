@@ -4,7 +4,7 @@
  * rendered exactly once (each row one image, no row rendered again after it was done). The batch
  * CLI resumes the same way when re-run on its output folder.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,6 +105,35 @@ describe('letterpress batch', () => {
     expect(run2.status).toBe(1);
     expect(fs.readFileSync(path.join(out, '.letterpress', 'jobs', jobDir, 'items.log'), 'utf8')).toBe(logBefore); // nothing rendered again
   });
+  it('a batch killed mid-run resumes on re-run: every row ends up rendered once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-batch-kill-'));
+    const csv = path.join(dir, 'rows.csv');
+    fs.writeFileSync(csv, `event,filename\n${Array.from({ length: 40 }, (_, i) => `Row ${i + 1},row-${i + 1}`).join('\n')}\n`);
+    const out = path.join(dir, 'out');
+    const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/cli.js'), 'batch', csv, '--template', 'event-poster', '--out', out, '--concurrency', '1'], {
+      env: { ...process.env, POOL_SIZE: '1', LOG_LEVEL: 'warn' }, stdio: 'ignore',
+    });
+    children.push(proc);
+    const jobsDir = path.join(out, '.letterpress', 'jobs');
+    const log = () => {
+      const id = fs.existsSync(jobsDir) ? fs.readdirSync(jobsDir)[0] : undefined;
+      return id && fs.existsSync(path.join(jobsDir, id, 'items.log')) ? logOf(path.join(out, '.letterpress'), id) : [];
+    };
+    await waitFor(async () => log().filter((l) => l.state === 'done').length >= 5, 60_000, 'five rows done');
+    proc.kill('SIGKILL');
+    await new Promise((r) => proc.once('exit', r));
+    const before = log().filter((l) => l.state === 'done').length;
+    expect(before).toBeLessThan(40);
+    const rerun = cli(['batch', csv, '--template', 'event-poster', '--out', out]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/resuming job/);
+    expect(rerun.stderr).toMatch(/40 of 40 images written/);
+    const done = new Map<number, number>();
+    for (const l of log()) if (l.state === 'done') done.set(l.n, (done.get(l.n) ?? 0) + 1);
+    expect(done.size).toBe(40);
+    expect([...done.values()].every((c) => c === 1)).toBe(true);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.jpg'))).toHaveLength(40);
+  }, 120_000);
   it('letterpress render writes one image from a document, a path or a query string', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-render-'));
     const doc = JSON.stringify({ width: 200, height: 100, layers: [{ type: 'text', text: '你好' }] });
