@@ -99,8 +99,9 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     await engine.close();
     const items = await store.items(job.id);
     const rows = await store.rows(job.id);
-    for (const [n, name] of uniqueNames(items)) fs.copyFileSync(engine.resultFile(job, n, rows[n - 1]), path.join(out, name));
-    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(items.map((it) => ({ row: it.n, file: it.state === 'done' ? uniqueNames(items).get(it.n) : null, status: it.state, bytes: it.bytes, error: it.error })), null, 2));
+    const names = uniqueNames(items);
+    for (const [n, name] of names) fs.copyFileSync(engine.resultFile(job, n, rows[n - 1]), path.join(out, name));
+    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(items.map((it) => ({ row: it.n, file: names.get(it.n) ?? null, status: it.state, bytes: it.bytes, error: it.error })), null, 2));
     const seconds = status.startedAt && status.finishedAt ? (Date.parse(status.finishedAt) - Date.parse(status.startedAt)) / 1000 : 0;
     process.stderr.write(`${status.counts.done} of ${status.total} images written to ${out} in ${seconds.toFixed(1)} s (${status.rate.toFixed(1)}/s)${status.counts.failed ? `; ${status.counts.failed} failed:` : ''}\n`);
     for (const e of status.errors) process.stderr.write(`  row ${e.row}: ${e.error.code} ${e.error.param ? `(${e.error.param}) ` : ''}${e.error.message}\n`);

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { canMoveItem, canMoveJob, finalState, jobStatus, outputName, type JobRecord } from '../src/jobs/job-model.js';
+import { canMoveItem, canMoveJob, finalState, jobStatus, moveItem, moveJob, outputName, type JobRecord } from '../src/jobs/job-model.js';
 import { webhookSignature } from '../src/jobs/webhook.js';
 import { decode, readZip, startApp, waitFor } from './helpers.js';
 
@@ -58,6 +58,12 @@ describe('state machines', () => {
     expect(canMoveItem('timeout', 'rendering')).toBe(true);
     expect(canMoveItem('done', 'rendering')).toBe(false);
     expect(canMoveItem('failed', 'done')).toBe(false);
+    // The engines move records only through these checks: an invalid move is a bug and throws.
+    const done = { n: 3, state: 'done', attempts: 1, file: 'a.png', bytes: 1, error: null } as const;
+    expect(() => moveItem({ ...done }, 'rendering')).toThrow(/row 3: done -> rendering/);
+    expect(moveItem({ ...done, state: 'rendering' }, 'timeout', { error: { code: 'render_timeout', message: 'slow' } })).toMatchObject({ state: 'timeout', attempts: 1 });
+    const job = { id: 'abcdefgh12', state: 'succeeded' } as unknown as JobRecord;
+    expect(() => moveJob(job, 'cancelled')).toThrow(/succeeded -> cancelled/);
   });
   it('a job fails only when every item failed; status derives progress, rate and ETA', () => {
     expect(finalState({ pending: 0, rendering: 0, done: 1, failed: 9, timeout: 0 }, 10)).toBe('succeeded');

@@ -12,9 +12,8 @@ import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
 import type { Paragraph } from './itemize.js';
 import { NO_LINE_END, NO_LINE_START } from './itemize.js';
-import type { Box } from './layout.js';
+import type { Box, LayoutOptions } from './layout.js';
 import { REF_SIZE, measureRun } from './measure.js';
-import type { Align, Fit, VAlign } from './protocol.js';
 
 /** How a unit is drawn in its cell. */
 export type GlyphMode = 'upright' | 'rotate' | 'corner' | 'small' | 'tcy';
@@ -33,20 +32,11 @@ export interface VerticalGlyph {
   readonly width: number;
 }
 
-/** Layout parameters (same meanings as horizontal; `align` places the column block, `valign` each column). */
-export interface VerticalOptions {
-  readonly box: Box;
-  readonly size: number;
-  readonly minSize: number;
-  readonly fit: Fit;
-  readonly maxLines: number;
-  readonly lineHeight: number;
-  readonly letterSpacing: number;
-  readonly align: Align;
-  readonly valign: VAlign;
-  readonly font: string;
-  readonly weight: number;
-}
+/**
+ * Layout parameters: the horizontal ones (`balance` is ignored); `align` places the block of
+ * columns in the box, `valign` each column's text along it.
+ */
+export type VerticalOptions = LayoutOptions;
 
 /** The finished vertical layout. */
 export interface VerticalLayout {

@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
 import {
-  emptyCounts, finalState, isFinished, jobStatus, outputName, type ItemCounts, type ItemError, type ItemRecord, type JobRecord, type JobStatus,
+  emptyCounts, finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemCounts, type ItemError, type ItemRecord, type JobRecord, type JobStatus,
 } from './job-model.js';
 import type { JobEngine } from './engine.js';
 import type { JobStore } from './job-store.js';
@@ -91,7 +91,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
         if (it.state === 'done' || it.state === 'failed') continue;
         const file = this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1]));
         if (fs.existsSync(file)) await this.markDone(job, it, fs.statSync(file).size, rows[it.n - 1]);
-        else if (it.state !== 'pending') await this.store.setItem(job.id, { ...it, state: 'pending' });
+        else if (it.state !== 'pending') await this.store.setItem(job.id, moveItem(it, 'pending'));
       }
       this.log.info({ job: job.id, state: job.state }, 'job resumed');
       this.enqueue(job);
@@ -160,13 +160,11 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   async cancel(id: string): Promise<JobStatus> {
     const job = await this.get(id);
     if (!isFinished(job.state)) {
-      job.state = 'cancelled';
-      job.finishedAt = now();
-      job.expiresAt = new Date(Date.now() + this.opts.ttlMs).toISOString();
-      await this.store.saveJob(job);
+      const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+      await this.store.saveJob(cancelled);
       this.drop(id);
       this.emit('change', id);
-      if (job.webhook) void this.notify(job);
+      if (cancelled.webhook) void this.notify(cancelled);
       this.pump();
     }
     return this.status(id);
@@ -217,9 +215,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     const job = await this.store.job(id);
     if (!job || isFinished(job.state)) return this.drop(id);
     if (job.state === 'queued') {
-      job.state = 'running';
-      job.startedAt = now();
-      await this.store.saveJob(job);
+      await this.store.saveJob(moveJob(job, 'running', { startedAt: now() }));
       this.emit('change', id);
     }
     const items = await this.store.items(id);
@@ -242,7 +238,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   }
 
   private async markDone(job: JobRecord, it: ItemRecord, bytes: number, row: Record<string, unknown>): Promise<void> {
-    await this.store.setItem(job.id, { ...it, state: 'done', bytes, error: null, file: outputName(it.n, job.total, itemExt(job, row), row.filename) });
+    await this.store.setItem(job.id, moveItem(it, 'done', { bytes, error: null, file: outputName(it.n, job.total, itemExt(job, row), row.filename) }));
   }
 
   /** Renders one item: retries timeouts up to `retries`, waits out a full queue, fails a bad row alone. */
@@ -256,7 +252,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     if (fs.existsSync(file)) return this.markDone(job, item, fs.statSync(file).size, row);
     for (;;) {
       if (this.closed || (await this.store.job(id))?.state !== 'running') return; // cancelled or shutting down
-      item = { ...item, state: 'rendering', attempts: item.attempts + 1 };
+      item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
       await this.store.setItem(id, item);
       const a = await this.renderer.attempt(job.source, row);
       if (a.ok) {
@@ -266,20 +262,20 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
         break;
       }
       if (a.kind === 'busy') {
-        item = { ...item, state: 'pending', attempts: item.attempts - 1 };
+        item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
         await this.store.setItem(id, item);
         await sleep(100 + Math.random() * 200);
         continue;
       }
       if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
         this.emit('item', 'timeout');
-        item = { ...item, state: 'timeout', error: a.error };
+        item = moveItem(item, 'timeout', { error: a.error });
         await this.store.setItem(id, item);
         this.emit('change', id);
         continue;
       }
       this.emit('item', 'failed');
-      await this.store.setItem(id, { ...item, state: 'failed', error: a.error });
+      await this.store.setItem(id, moveItem(item, 'failed', { error: a.error }));
       break;
     }
     this.emit('change', id);
@@ -291,15 +287,13 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     if (!job || job.state !== 'running' || (this.pending.get(id)?.length ?? 0) > 0 || (this.inflight.get(id) ?? 0) > 0) return;
     const { counts } = summarize(await this.store.items(id));
     if (counts.done + counts.failed < job.total) return;
-    job.state = finalState(counts, job.total);
-    job.finishedAt = now();
-    job.expiresAt = new Date(Date.now() + this.opts.ttlMs).toISOString();
-    await this.store.saveJob(job);
+    const ended = moveJob(job, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+    await this.store.saveJob(ended);
     this.drop(id);
     this.inflight.delete(id);
-    this.log.info({ job: id, state: job.state, done: counts.done, failed: counts.failed }, 'job finished');
+    this.log.info({ job: id, state: ended.state, done: counts.done, failed: counts.failed }, 'job finished');
     this.emit('change', id);
-    if (job.webhook) void this.notify(job);
+    if (ended.webhook) void this.notify(ended);
     this.pump();
   }
 

@@ -4,6 +4,9 @@
  *
  *   job:  queued -> running -> succeeded | failed | cancelled   (queued -> cancelled too)
  *   item: pending -> rendering -> done | failed | timeout;  timeout -> rendering (retry) | failed
+ *         rendering | timeout -> pending (a crash or a full queue interrupted it); a new attempt
+ *         after a take-over is rendering -> rendering; an image found on disk after a crash
+ *         makes any unfinished row done.
  *
  * A job `succeeded` when it ran to the end with at least one image (failed rows are counted and
  * listed, never fatal); it `failed` only when every item failed.
@@ -20,9 +23,9 @@ const JOB_NEXT: Record<JobState, readonly JobState[]> = {
   succeeded: [], failed: [], cancelled: [],
 };
 const ITEM_NEXT: Record<ItemState, readonly ItemState[]> = {
-  pending: ['rendering', 'failed'],
-  rendering: ['done', 'failed', 'timeout', 'pending'],
-  timeout: ['rendering', 'failed', 'pending'],
+  pending: ['rendering', 'failed', 'done'],
+  rendering: ['rendering', 'done', 'failed', 'timeout', 'pending'],
+  timeout: ['rendering', 'failed', 'pending', 'done'],
   done: [], failed: [],
 };
 
@@ -34,6 +37,18 @@ export function canMoveJob(from: JobState, to: JobState): boolean {
 /** True when an item may move from `from` to `to` (`pending` again when a crash interrupted it). */
 export function canMoveItem(from: ItemState, to: ItemState): boolean {
   return ITEM_NEXT[from].includes(to);
+}
+
+/** The item moved to `to` with `changes`; throws on a transition the state machine does not have. */
+export function moveItem(item: ItemRecord, to: ItemState, changes: Partial<Omit<ItemRecord, 'n' | 'state'>> = {}): ItemRecord {
+  if (!canMoveItem(item.state, to)) throw new Error(`row ${item.n}: ${item.state} -> ${to} is not a valid item transition`);
+  return { ...item, ...changes, state: to };
+}
+
+/** The job moved to `to` with `changes`; throws on a transition the state machine does not have. */
+export function moveJob(job: JobRecord, to: JobState, changes: Partial<Omit<JobRecord, 'id' | 'state'>> = {}): JobRecord {
+  if (!canMoveJob(job.state, to)) throw new Error(`job ${job.id}: ${job.state} -> ${to} is not a valid job transition`);
+  return { ...job, ...changes, state: to };
 }
 
 /** True for states a job never leaves. */

@@ -25,7 +25,7 @@ import { itemExt, summarize, type EngineOptions } from './embedded-engine.js';
 import type { JobEngine } from './engine.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
-import { finalState, isFinished, jobStatus, outputName, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
+import { finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
 import { ResultsDir } from './job-store.js';
 import { deliverWebhook, WEBHOOK_DEFAULTS } from './webhook.js';
 
@@ -177,9 +177,9 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   async cancel(id: string): Promise<JobStatus> {
     const job = await this.get(id);
     if (!isFinished(job.state)) {
-      Object.assign(job, { state: 'cancelled', finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-      await this.save(job);
-      if (job.webhook) void this.notify(job);
+      const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+      await this.save(cancelled);
+      if (cancelled.webhook) void this.notify(cancelled);
     }
     return this.status(id);
   }
@@ -198,7 +198,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     let job = await this.get(chunk.id).catch(() => null);
     if (!job || isFinished(job.state)) return;
     if (job.state === 'queued') {
-      job = { ...job, state: 'running', startedAt: now() };
+      job = moveJob(job, 'running', { startedAt: now() });
       await this.save(job); // two workers may both do this; the same values either way
     }
     const rows = await this.rows(chunk.id);
@@ -217,29 +217,29 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
     let item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
     const name = outputName(n, job.total, itemExt(job, row), row.filename);
-    if (fs.existsSync(file)) return this.complete(job, { ...item, state: 'done', file: name, bytes: fs.statSync(file).size, error: null }, false);
+    if (fs.existsSync(file)) return this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
     for (;;) {
-      item = { ...item, state: 'rendering', attempts: item.attempts + 1 };
+      item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
       await this.setItem(id, item);
       await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`); // fresh for each attempt
       const a = await this.renderer!.attempt(job.source, row);
       if (a.ok) {
         await this.results.writeResult(id, n, a.ext, a.body);
-        return this.complete(job, { ...item, state: 'done', file: name, bytes: a.body.byteLength, error: null }, true);
+        return this.complete(job, moveItem(item, 'done', { file: name, bytes: a.body.byteLength, error: null }), true);
       }
       if (a.kind === 'busy') {
-        item = { ...item, state: 'pending', attempts: item.attempts - 1 };
+        item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
         await sleep(100 + Math.random() * 200);
         continue;
       }
       if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
-        item = { ...item, state: 'timeout', error: a.error };
+        item = moveItem(item, 'timeout', { error: a.error });
         await this.setItem(id, item);
         this.emit('item', 'timeout');
         this.publish(id);
         continue;
       }
-      return this.complete(job, { ...item, state: 'failed', error: a.error }, false);
+      return this.complete(job, moveItem(item, 'failed', { error: a.error }), false);
     }
   }
 
@@ -275,7 +275,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const fresh = await this.get(job.id);
     if (isFinished(fresh.state)) return;
     const { counts } = summarize(await this.items(job.id));
-    const done = { ...fresh, state: finalState(counts, job.total), finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() };
+    const done = moveJob(fresh, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
     await this.save(done);
     this.log.info({ job: job.id, state: done.state, done: counts.done, failed: counts.failed }, 'job finished (redis)');
     if (done.webhook) void this.notify(done);
