@@ -22,7 +22,7 @@ import { ItemRenderer } from './jobs/item-renderer.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from './jobs/job-input.js';
 import { isFinished, type JobStatus } from './jobs/job-model.js';
 import { FileJobStore } from './jobs/job-store.js';
-import { uniqueNames } from './jobs/results-zip.js';
+import { manifestEntries, uniqueNames } from './jobs/results-zip.js';
 
 /** Parses `--name value` flags and positional arguments. */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {
@@ -101,7 +101,7 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     const rows = await store.rows(job.id);
     const names = uniqueNames(items);
     for (const [n, name] of names) fs.copyFileSync(engine.resultFile(job, n, rows[n - 1]), path.join(out, name));
-    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(items.map((it) => ({ row: it.n, file: names.get(it.n) ?? null, status: it.state, bytes: it.bytes, error: it.error })), null, 2));
+    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifestEntries(items, names), null, 2));
     const seconds = status.startedAt && status.finishedAt ? (Date.parse(status.finishedAt) - Date.parse(status.startedAt)) / 1000 : 0;
     process.stderr.write(`${status.counts.done} of ${status.total} images written to ${out} in ${seconds.toFixed(1)} s (${status.rate.toFixed(1)}/s)${status.counts.failed ? `; ${status.counts.failed} failed:` : ''}\n`);
     for (const e of status.errors) process.stderr.write(`  row ${e.row}: ${e.error.code} ${e.error.param ? `(${e.error.param}) ` : ''}${e.error.message}\n`);

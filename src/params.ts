@@ -70,6 +70,11 @@ export function canonicalColor(input: string): string {
 
 const round = (n: number, step: number): number => Math.round(n / step) * step;
 
+/** A gradient angle in CSS degrees folded into [0, 360), to 0.01°. */
+export function canonicalAngle(deg: number): number {
+  return round(((deg % 360) + 360) % 360, 0.01);
+}
+
 /** Resolves a family name or generic alias (case-insensitive) to the catalog's name. */
 export function resolveFamily(catalog: FontCatalog, name: string): string | null {
   const lower = name.trim().toLowerCase();
@@ -117,7 +122,7 @@ export function canonicalize(format: string, query: RenderQuery, config: Config,
   const spec: RenderSpec = {
     format: fmt, text, w, h, dpr,
     q: fmt === 'png' ? 0 : Number(q.q),
-    bg: { colors, angle: colors.length > 1 ? round(((Number(q.angle) % 360) + 360) % 360, 0.01) : 180 },
+    bg: { colors, angle: colors.length > 1 ? canonicalAngle(Number(q.angle)) : 180 },
     color: canonicalColor(String(q.color)),
     font,
     weight: Number(q.weight),

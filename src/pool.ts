@@ -107,7 +107,7 @@ export class RenderPool {
       // terminates (and Piscina replaces) a worker stuck inside one stage.
       const watchdog = AbortSignal.timeout(timeoutMs * 2 + 1000);
       const deadline = Date.now() + timeoutMs;
-      const task = kind === 'render' ? { kind, spec: spec as RenderSpec, deadline, cancelSlot } : { kind, spec: spec as PosterSpec, deadline, cancelSlot };
+      const task = { kind, spec, deadline, cancelSlot } as RenderTask | PosterTask;
       result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {
       if ((err as Error).name === 'AbortError') {

@@ -13,7 +13,7 @@ import { normalizeText } from '../workers/text-normalize.js';
 import type { AssetCatalog } from './assets.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
-import { canonicalColor, resolveFamily } from './params.js';
+import { canonicalAngle, canonicalColor, resolveFamily } from './params.js';
 import { validateDocument } from './poster-schema.js';
 
 /** Defaults of the document and of each layer type. */
@@ -47,7 +47,7 @@ function canonicalStops(stops: unknown[]): GradientStop[] {
 function canonicalPaint(p: unknown): Paint {
   if (typeof p === 'string') return { type: 'color', color: canonicalColor(p) };
   const o = p as Json;
-  if (o.type === 'linear') return { type: 'linear', angle: round((((Number(o.angle ?? 180)) % 360) + 360) % 360, 0.01), stops: canonicalStops(o.stops as unknown[]) };
+  if (o.type === 'linear') return { type: 'linear', angle: canonicalAngle(Number(o.angle ?? 180)), stops: canonicalStops(o.stops as unknown[]) };
   return { type: 'radial', cx: num(o.cx, 0.5, 0.0001), cy: num(o.cy, 0.5, 0.0001), radius: num(o.radius, 1, 0.0001), stops: canonicalStops(o.stops as unknown[]) };
 }
 

@@ -4,6 +4,7 @@
  * equivalent spellings of a URL share one signature. Threat: without signatures anyone can put
  * any words on an image served from your domain, or make the service burn CPU on renders.
  * Verification is constant-time and accepts any configured key (rotation: sign with the first).
+ * Server-to-server calls (POST /render, POST /jobs) carry a key as `Authorization: Bearer`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FontCatalog } from '../workers/font-catalog.js';
@@ -50,4 +51,15 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   else throw new AppError('not_found', 404, `not a render or template URL: ${u.pathname}`);
   u.searchParams.set('sig', signCanonical(canonical, key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
+}
+
+/** With SIGNING_KEYS set, POST /render and POST /jobs are for servers holding a key: `Authorization: Bearer <key>`. */
+export function checkBearer(authorization: string | undefined, keys: readonly string[]): void {
+  if (keys.length === 0) return;
+  const given = Buffer.from(/^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '');
+  const ok = keys.some((k) => {
+    const key = Buffer.from(k);
+    return key.length === given.length && timingSafeEqual(key, given);
+  });
+  if (!ok) throw new AppError('invalid_signature', 403, 'this server renders documents only for callers with a key: send Authorization: Bearer <one of SIGNING_KEYS>', 'authorization');
 }

@@ -6,26 +6,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
+import { freePort } from '../bench/harness.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { readZip, startApp, waitFor } from './helpers.js';
 
 const children: ChildProcess[] = [];
 const hasRedisBinary = spawnSync('redis-server', ['--version']).status === 0;
 const available = Boolean(process.env.REDIS_TEST_URL) || hasRedisBinary;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function redisUrl(): Promise<string> {
   if (process.env.REDIS_TEST_URL) return process.env.REDIS_TEST_URL;

@@ -154,11 +154,20 @@ describe('text never paints outside its layer box', () => {
       });
     }
   }
-  it('vertical text starts in the top-right of its box (decoded pixels)', async () => {
-    const res = await lp.app.inject({ method: 'POST', url: '/render', payload: { width: 200, height: 200, background: '#ffffff', layers: [{ type: 'text', text: '一\n二', writingMode: 'vertical', size: 60, color: '#000000' }] } });
+  it('vertical text starts in the top-right of its box and its second column is to the left (decoded pixels)', async () => {
+    const res = await lp.app.inject({ method: 'POST', url: '/render', payload: { width: 200, height: 200, background: '#ffffff', layers: [{ type: 'text', writingMode: 'vertical', size: 60, spans: [{ text: '一', color: '#ff0000' }, { text: '\n二', color: '#0000ff' }] }] } });
     const img = await decode(res.rawPayload);
-    const right = inkBounds({ ...img, data: img.data }, [255, 255, 255], 8);
-    expect(right.x1).toBeGreaterThan(150); // 一 in the rightmost column
-    expect(right.y0).toBeLessThan(40); // at the top
+    const only = (keep: (r: number, g: number, b: number) => boolean) => {
+      const data = Buffer.from(img.data);
+      for (let i = 0; i < data.length; i += 4) if (!keep(data[i], data[i + 1], data[i + 2])) data.fill(255, i, i + 3);
+      return inkBounds({ ...img, data }, [255, 255, 255], 8);
+    };
+    const first = only((r, g, b) => r > 150 && g < 100 && b < 100); // 一, red
+    const second = only((r, g, b) => b > 150 && r < 100 && g < 100); // 二, blue
+    expect(first.count).toBeGreaterThan(20);
+    expect(second.count).toBeGreaterThan(20);
+    expect(first.x1).toBeGreaterThan(150); // 一 in the rightmost column
+    expect(first.y0).toBeLessThan(40); // at the top
+    expect(second.x1).toBeLessThan(first.x0); // the next column is to its left
   });
 });

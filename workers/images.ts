@@ -17,7 +17,7 @@ const decoded = new LRUCache<string, Image>({
 let hits = 0;
 let misses = 0;
 
-/** Why an image could not be used; carries the document pointer of the field that named it. */
+/** Why an image could not be used (the pipeline adds the pointer of the field that named it). */
 export class ImageLoadError extends Error {
   constructor(readonly code: 'invalid_image' | 'too_many_pixels', message: string) {
     super(message);

@@ -104,7 +104,7 @@ export const POSTER_STAGES: readonly { readonly name: string; run(s: PosterState
       ctx.setTransform(spec.dpr, 0, 0, spec.dpr, 0, 0);
       ctx.globalAlpha = 1;
       drawBackground(ctx, spec.background, spec, s.background);
-      const res = { images: s.images, background: s.background, text: s.text };
+      const res = { images: s.images, text: s.text };
       spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       s.pixels = canvas.data();

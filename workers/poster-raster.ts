@@ -13,10 +13,9 @@ import type { VerticalGlyph, VerticalLayout } from './vertical-layout.js';
 /** A text layer's finished layout: horizontal lines or vertical columns. */
 export type LaidOutText = { readonly mode: 'horizontal'; readonly layout: TextLayout } | { readonly mode: 'vertical'; readonly layout: VerticalLayout };
 
-/** What the rasteriser needs besides the spec: decoded images and text layouts, by layer index. */
+/** What layers need besides the spec: decoded images and text layouts, by layer index. */
 export interface PosterResources {
   readonly images: ReadonlyMap<number, Image>;
-  readonly background: Image | null;
   readonly text: ReadonlyMap<number, LaidOutText>;
 }
 

@@ -13,7 +13,7 @@ import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
 import { runPosterPipeline } from './poster-pipeline.js';
-import type { PosterTask, RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
+import type { PosterTask, RenderLimits, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
@@ -43,34 +43,34 @@ export default async function handle(task: RenderTask | PosterTask | WarmupTask)
   if (task.kind === 'warmup') {
     return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
   }
-  if (task.kind === 'poster') return poster(task);
-  try {
-    const { state, timings } = await runPipeline(task.spec, fonts, task.deadline, data.limits, () => Atomics.load(cancelBoard, task.cancelSlot) === 1);
-    const pixelBytes = state.pixels?.byteLength ?? 0;
-    state.pixels = null;
-    setImmediate(notePixelBuffer, pixelBytes);
-    return {
-      ok: true, body: state.body!, fontSize: state.layout!.size, lines: state.layout!.lines, truncated: state.layout!.truncated, timings,
-      threadId, caches: cacheStats(),
-    };
-  } catch (err) {
-    if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message };
-    throw err;
+  const cancelled = (): boolean => Atomics.load(cancelBoard, task.cancelSlot) === 1;
+  if (task.kind === 'poster') {
+    return respond(() => runPosterPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), (state) => {
+      const layouts = [...state.text.values()].map((t) => t.layout);
+      return { fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated) };
+    });
   }
+  return respond(() => runPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), (state) => {
+    const { size, lines, truncated } = state.layout!;
+    return { fontSize: size, lines, truncated };
+  });
 }
 
-/** Renders a poster document. */
-async function poster(task: PosterTask): Promise<RenderResult> {
+/**
+ * Runs a pipeline and turns its outcome into the result sent back: the encoded body, a summary
+ * for the request log, timings and cache counters; the pixel buffer is released for scavenging;
+ * an expected failure becomes data with its code (and document pointer).
+ */
+async function respond<S extends { pixels: Buffer | null; body: Buffer | null }>(
+  run: () => Promise<{ state: S; timings: StageTimings }>,
+  summary: (state: S) => { fontSize: number; lines: number; truncated: boolean },
+): Promise<RenderResult> {
   try {
-    const { state, timings } = await runPosterPipeline(task.spec, fonts, task.deadline, data.limits, () => Atomics.load(cancelBoard, task.cancelSlot) === 1);
+    const { state, timings } = await run();
     const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;
     setImmediate(notePixelBuffer, pixelBytes);
-    const layouts = [...state.text.values()].map((t) => t.layout);
-    return {
-      ok: true, body: state.body!, fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated),
-      timings, threadId, caches: cacheStats(),
-    };
+    return { ok: true, body: state.body!, ...summary(state), timings, threadId, caches: cacheStats() };
   } catch (err) {
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message, ...(err.param ? { param: err.param } : {}) };
     throw err;

@@ -241,42 +241,31 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     await this.store.setItem(job.id, moveItem(it, 'done', { bytes, error: null, file: outputName(it.n, job.total, itemExt(job, row), row.filename) }));
   }
 
-  /** Renders one item: retries timeouts up to `retries`, waits out a full queue, fails a bad row alone. */
+  /** Renders one item (see ItemRenderer.renderWithRetries) and records its image or its failure. */
   private async runItem(id: string, n: number): Promise<void> {
     const job = await this.store.job(id);
     if (!job || job.state !== 'running') return;
     const row = (await this.store.rows(id))[n - 1];
     const ext = itemExt(job, row);
-    let item = (await this.store.items(id))[n - 1];
+    const item = (await this.store.items(id))[n - 1];
     const file = this.store.resultFile(id, n, ext);
     if (fs.existsSync(file)) return this.markDone(job, item, fs.statSync(file).size, row);
-    for (;;) {
-      if (this.closed || (await this.store.job(id))?.state !== 'running') return; // cancelled or shutting down
-      item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
-      await this.store.setItem(id, item);
-      const a = await this.renderer.attempt(job.source, row);
-      if (a.ok) {
-        await this.store.writeResult(id, n, a.ext, a.body);
-        await this.markDone(job, item, a.body.byteLength, row);
-        this.emit('item', 'done');
-        break;
-      }
-      if (a.kind === 'busy') {
-        item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
-        await this.store.setItem(id, item);
-        await sleep(100 + Math.random() * 200);
-        continue;
-      }
-      if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
+    const outcome = await this.renderer.renderWithRetries(item, job.source, row, this.opts.retries, {
+      save: (it) => this.store.setItem(id, it),
+      onTimeout: () => {
         this.emit('item', 'timeout');
-        item = moveItem(item, 'timeout', { error: a.error });
-        await this.store.setItem(id, item);
         this.emit('change', id);
-        continue;
-      }
+      },
+      keepGoing: async () => !this.closed && (await this.store.job(id))?.state === 'running', // cancelled or shutting down
+    });
+    if (!outcome) return;
+    if (outcome.image) {
+      await this.store.writeResult(id, n, outcome.image.ext, outcome.image.body);
+      await this.markDone(job, outcome.item, outcome.image.body.byteLength, row);
+      this.emit('item', 'done');
+    } else {
+      await this.store.setItem(id, outcome.item);
       this.emit('item', 'failed');
-      await this.store.setItem(id, moveItem(item, 'failed', { error: a.error }));
-      break;
     }
     this.emit('change', id);
   }

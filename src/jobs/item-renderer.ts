@@ -9,12 +9,27 @@ import { AppError } from '../errors.js';
 import { canonicalizePoster, type PosterContext } from '../poster.js';
 import type { RenderPool } from '../pool.js';
 import type { TemplateStore } from '../templates.js';
-import type { ItemError, JobSource } from './job-model.js';
+import { moveItem, type ItemError, type ItemRecord, type JobSource } from './job-model.js';
 
 /** The outcome of one attempt. */
 export type Attempt =
   | { readonly ok: true; readonly body: Buffer; readonly ext: string }
   | { readonly ok: false; readonly kind: 'failed' | 'timeout' | 'busy'; readonly error: ItemError };
+
+/** What an engine does around the attempts at one row. */
+export interface RetryHooks {
+  /** Persists the row's state (rendering before each attempt, pending after a busy wait, timeout). */
+  save(item: ItemRecord): Promise<void>;
+  /** Called after a timeout that will be retried. */
+  onTimeout?(): void;
+  /** Checked before each attempt: false stops (job cancelled, engine closing). */
+  keepGoing?(): Promise<boolean>;
+}
+
+/** How the attempts at a row ended: an image (item still `rendering`), or the `failed` item. */
+export type RowOutcome = { readonly item: ItemRecord; readonly image: { readonly body: Buffer; readonly ext: string } | null };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Turns rows into images on the shared pool. */
 export class ItemRenderer {
@@ -31,6 +46,33 @@ export class ItemRenderer {
       vars[k] = typeof v === 'number' ? v : String(v);
     }
     return this.templates.fill(t, vars, source.format);
+  }
+
+  /**
+   * Renders a row until it has an image or fails: a timeout is retried up to `retries` times, a
+   * full queue is waited out without counting. Resolves null when `keepGoing` said stop.
+   */
+  async renderWithRetries(item: ItemRecord, source: JobSource, row: Record<string, unknown>, retries: number, hooks: RetryHooks): Promise<RowOutcome | null> {
+    for (;;) {
+      if (hooks.keepGoing && !(await hooks.keepGoing())) return null;
+      item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
+      await hooks.save(item);
+      const a = await this.attempt(source, row);
+      if (a.ok) return { item, image: { body: a.body, ext: a.ext } };
+      if (a.kind === 'busy') {
+        item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
+        await hooks.save(item);
+        await sleep(100 + Math.random() * 200);
+        continue;
+      }
+      if (a.kind === 'timeout' && item.attempts <= retries) {
+        item = moveItem(item, 'timeout', { error: a.error });
+        await hooks.save(item);
+        hooks.onTimeout?.();
+        continue;
+      }
+      return { item: moveItem(item, 'failed', { error: a.error }), image: null };
+    }
   }
 
   /** One attempt at rendering a row. */

@@ -215,32 +215,22 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const file = this.results.resultFile(id, n, itemExt(job, row));
     if (!(await this.claim(id, n))) return; // finished by another worker
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
-    let item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
+    const item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
     const name = outputName(n, job.total, itemExt(job, row), row.filename);
     if (fs.existsSync(file)) return this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
-    for (;;) {
-      item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
-      await this.setItem(id, item);
-      await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`); // fresh for each attempt
-      const a = await this.renderer!.attempt(job.source, row);
-      if (a.ok) {
-        await this.results.writeResult(id, n, a.ext, a.body);
-        return this.complete(job, moveItem(item, 'done', { file: name, bytes: a.body.byteLength, error: null }), true);
-      }
-      if (a.kind === 'busy') {
-        item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
-        await sleep(100 + Math.random() * 200);
-        continue;
-      }
-      if (a.kind === 'timeout' && item.attempts <= this.opts.retries) {
-        item = moveItem(item, 'timeout', { error: a.error });
-        await this.setItem(id, item);
+    const outcome = (await this.renderer!.renderWithRetries(item, job.source, row, this.opts.retries, {
+      save: async (it) => {
+        await this.setItem(id, it);
+        if (it.state === 'rendering') await this.redis.hset(K.claims(id), String(n), `${this.workerId}|${Date.now()}`); // fresh for each attempt
+      },
+      onTimeout: () => {
         this.emit('item', 'timeout');
         this.publish(id);
-        continue;
-      }
-      return this.complete(job, moveItem(item, 'failed', { error: a.error }), false);
-    }
+      },
+    }))!;
+    if (!outcome.image) return this.complete(job, outcome.item, false);
+    await this.results.writeResult(id, n, outcome.image.ext, outcome.image.body);
+    return this.complete(job, moveItem(outcome.item, 'done', { file: name, bytes: outcome.image.body.byteLength, error: null }), true);
   }
 
   /**

@@ -34,13 +34,16 @@ export function uniqueNames(items: readonly ItemRecord[]): Map<number, string> {
   return out;
 }
 
+/** Manifest lines for every row, with the output names `uniqueNames` gave the done ones. */
+export function manifestEntries(items: readonly ItemRecord[], names: ReadonlyMap<number, string>): ManifestEntry[] {
+  return items.map((it) => ({ row: it.n, file: names.get(it.n) ?? null, status: it.state, bytes: it.bytes, attempts: it.attempts, error: it.error }));
+}
+
 /** A readable ZIP stream of a job's results; `fileOf` gives each done item's image path. */
 export function resultsZip(job: JobRecord, items: readonly ItemRecord[], fileOf: (n: number) => string): Readable {
   const zip = new yazl.ZipFile();
   const names = uniqueNames(items);
-  const manifest: ManifestEntry[] = items.map((it) => ({
-    row: it.n, file: names.get(it.n) ?? null, status: it.state, bytes: it.bytes, attempts: it.attempts, error: it.error,
-  }));
+  const manifest = manifestEntries(items, names);
   for (const [n, name] of names) zip.addFile(fileOf(n), name, { compress: false });
   zip.addBuffer(Buffer.from(JSON.stringify({ job: job.id, state: job.state, total: job.total, items: manifest }, null, 2)), 'manifest.json');
   zip.end();

@@ -13,8 +13,8 @@ import type { JobEngine } from '../jobs/engine.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from '../jobs/job-input.js';
 import { isFinished } from '../jobs/job-model.js';
 import { resultsZip } from '../jobs/results-zip.js';
+import { checkBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
-import { checkBearer } from './poster.js';
 import { CONTENT_TYPES } from './render.js';
 
 /** Registers the job routes. */
@@ -29,7 +29,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     bodyLimit: config.jobMaxBodyBytes,
     schema: { summary: 'Submit a batch job (JSON {template, rows} or {documents}, NDJSON, or CSV with ?template=)' },
   }, async (req, reply) => {
-    checkBearer(req, config.signingKeys);
+    checkBearer(req.headers.authorization, config.signingKeys);
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
     let sub: JobSubmission;

@@ -3,20 +3,19 @@
  * (a template filled from the query), `GET /templates`, `GET /templates/{name}` and
  * `GET /assets`. Same ETag/304, caching, admission and error rules as `GET /render.*`.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import { pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
 import type { AssetCatalog } from '../assets.js';
 import type { Config } from '../config.js';
 import { etagFor, matchesIfNoneMatch } from '../etag.js';
-import { AppError, badParam } from '../errors.js';
+import { badParam } from '../errors.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
-import { verifySignature } from '../signing.js';
+import { checkBearer, verifySignature } from '../signing.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
 import { IMMUTABLE, sendImage, type RenderLogInfo } from './render.js';
 
@@ -32,17 +31,6 @@ export interface PosterDeps {
 }
 
 const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
-
-/** With SIGNING_KEYS set, POST /render and POST /jobs are for servers holding a key: `Authorization: Bearer <key>`. */
-export function checkBearer(req: FastifyRequest, keys: readonly string[]): void {
-  if (keys.length === 0) return;
-  const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
-  const ok = keys.some((k) => {
-    const key = Buffer.from(k);
-    return key.length === given.length && timingSafeEqual(key, given);
-  });
-  if (!ok) throw new AppError('invalid_signature', 403, 'this server renders documents only for callers with a key: send Authorization: Bearer <one of SIGNING_KEYS>', 'authorization');
-}
 
 /** Answers 304 from the ETag, or renders the poster through the cache. */
 async function answerPoster(req: FastifyRequest, reply: FastifyReply, spec: PosterSpec, canonical: string, deps: PosterDeps): Promise<FastifyReply> {
@@ -84,7 +72,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     // The document is validated in canonicalizePoster (with JSON-pointer errors), not by Fastify.
     validatorCompiler: () => () => true,
   }, async (req, reply) => {
-    checkBearer(req, config.signingKeys);
+    checkBearer(req.headers.authorization, config.signingKeys);
     if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw badParam('invalid_document', '/', 'the body must be a JSON object (Content-Type: application/json)');
     const spec = canonicalizePoster(req.body, ctx);
     return answerPoster(req, reply, spec, posterCanonicalString(spec), deps);
