@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_LINE_END, NO_LINE_START } from '../workers/itemize.js';
 import { wrappedLines } from './layout-helpers.js';
 
-const corpus = JSON.parse(fs.readFileSync(new URL('../../shared/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; text: string }[] };
+const corpus = JSON.parse(fs.readFileSync(new URL('./fixtures/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; text: string }[] };
 const sample = (id: string): string => corpus.samples.find((s) => s.id === id)!.text;
 
 describe('line breaking', () => {

@@ -12,7 +12,7 @@ import { layoutVertical, type VerticalLayout } from '../workers/vertical-layout.
 import { decode, inkBounds, inProcessFonts, startApp } from './helpers.js';
 import { layout, opts, paragraphs, visualLines, wrappedLines } from './layout-helpers.js';
 
-const corpus = JSON.parse(fs.readFileSync(new URL('../../shared/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; scripts: string[]; text: string }[] };
+const corpus = JSON.parse(fs.readFileSync(new URL('./fixtures/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; scripts: string[]; text: string }[] };
 
 function vertical(text: string, over: Partial<Parameters<typeof layoutVertical>[1]> = {}): VerticalLayout {
   const o = { ...opts({ box: { x: 0, y: 0, w: 400, h: 400 }, size: 40, align: 'right' }), ...over };

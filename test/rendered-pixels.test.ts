@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { decode, inkBounds, renderUrl, startApp } from './helpers.js';
 
-const corpus = JSON.parse(fs.readFileSync(new URL('../../shared/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; text: string }[] };
+const corpus = JSON.parse(fs.readFileSync(new URL('./fixtures/corpus/text-samples.json', import.meta.url), 'utf8')) as { samples: { id: string; text: string }[] };
 
 let lp: LetterpressApp;
 beforeAll(async () => {
