@@ -1,10 +1,13 @@
 /**
  * Command-line rendering without a server:
  *   letterpress batch rows.csv --template NAME --out DIR [--format jpg] [--concurrency N]
- *     renders every row (CSV header = variables; .ndjson/.jsonl/.json also read) with a progress
- *     bar (done/total, rate, ETA) on stderr, writes the images and manifest.json into DIR, resumes
- *     when re-run on the same DIR (state in DIR/.letterpress), and exits 1 with a summary when
- *     rows failed.
+ *     checks the rows against the template (an unknown or missing column stops it before anything
+ *     renders), then renders every row (CSV header = variables; .ndjson/.jsonl/.json also read)
+ *     with a progress bar (done/total, this run's rate and ETA) on stderr. Each image lands in DIR
+ *     under its output name the moment it is done (atomically, stored once); manifest.json (the
+ *     same shape as in results.zip) is written at the end. Re-run on the same DIR, it resumes
+ *     (state in DIR/.letterpress). Ctrl-C finishes the images in flight, says how many are
+ *     written and how to resume, and exits 130; it exits 1 with a summary when rows failed.
  *   letterpress render '<json | /render.png?… | /t/name.png?… | text=…>' -o out.png
  *     renders one image (a JSON document, `@file.json`, a URL path, or a /render query string).
  * Both run the same pipeline as the HTTP service, in-process.
@@ -21,8 +24,9 @@ import { engineOptions } from './jobs/create-engine.js';
 import { ItemRenderer } from './jobs/item-renderer.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from './jobs/job-input.js';
 import { isFinished, type JobStatus } from './jobs/job-model.js';
-import { FileJobStore } from './jobs/job-store.js';
-import { manifestEntries, uniqueNames } from './jobs/results-zip.js';
+import { writeAtomic } from './jobs/job-store.js';
+import { OutputDirStore } from './jobs/output-dir.js';
+import { buildManifest } from './jobs/results-zip.js';
 
 /** Parses `--name value` flags and positional arguments. */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string> } {
@@ -37,12 +41,31 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Record
   return { positional, flags };
 }
 
-/** One progress line: bar, done/total, percent, rate, ETA, failures. */
-export function progressLine(s: JobStatus, width = 28): string {
+/** Where this run began: rows already finished (by earlier runs) and the time. */
+export interface RunStart {
+  readonly finished: number;
+  readonly at: number;
+}
+
+/** Rate (rows/s) and ETA (s) of this run only: rows finished since it began, over its own time. */
+export function runPace(s: Pick<JobStatus, 'counts' | 'total' | 'state'>, run: RunStart, now = Date.now()): { rate: number; etaSeconds: number | null } {
+  const finished = s.counts.done + s.counts.failed;
+  const seconds = Math.max(0.001, (now - run.at) / 1000);
+  const rate = Math.max(0, finished - run.finished) / seconds;
+  return { rate, etaSeconds: isFinished(s.state) || rate === 0 ? null : (s.total - finished) / rate };
+}
+
+/** One progress line: bar, done/total, percent, this run's rate, ETA, failures. */
+export function progressLine(s: JobStatus, pace: { rate: number; etaSeconds: number | null }, width = 28): string {
   const finished = s.counts.done + s.counts.failed;
   const filled = Math.round((finished / Math.max(1, s.total)) * width);
-  const eta = s.etaSeconds === null ? '' : `  ETA ${s.etaSeconds < 90 ? `${Math.ceil(s.etaSeconds)}s` : `${Math.ceil(s.etaSeconds / 60)}m`}`;
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${finished}/${s.total}  ${Math.round(s.progress * 100)}%  ${s.rate.toFixed(1)}/s${eta}${s.counts.failed ? `  failed ${s.counts.failed}` : ''}`;
+  const eta = pace.etaSeconds === null ? '' : `  ETA ${pace.etaSeconds < 90 ? `${Math.ceil(pace.etaSeconds)}s` : `${Math.ceil(pace.etaSeconds / 60)}m`}`;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${finished}/${s.total}  ${Math.round(s.progress * 100)}%  ${pace.rate.toFixed(1)}/s${eta}${s.counts.failed ? `  failed ${s.counts.failed}` : ''}`;
+}
+
+/** Quotes an argument for a POSIX shell (only when it needs it). */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
 function readRows(file: string, template: string | undefined, format: string | undefined, deps: Parameters<typeof fromCsv>[2], limits: Parameters<typeof fromCsv>[3]): JobSubmission {
@@ -54,7 +77,7 @@ function readRows(file: string, template: string | undefined, format: string | u
   return fromJson(Array.isArray(json) ? { ...(template ? { template, rows: json } : { documents: json }), ...(format ? { format } : {}) } : json, deps, limits);
 }
 
-/** `letterpress batch`; resolves with the exit code. */
+/** `letterpress batch`; resolves with the exit code (0, 1 when rows failed, 2 for bad input, 130 after Ctrl-C). */
 export async function runBatch(argv: string[], config: Config): Promise<number> {
   const { positional, flags } = parseArgs(argv);
   const input = positional[0];
@@ -63,49 +86,79 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     return 2;
   }
   const out = path.resolve(flags.out);
+  const resume = `letterpress batch ${argv.map(shellQuote).join(' ')}`;
+  let stopping = false;
+  let interrupt = (): void => {};
+  const interrupted = new Promise<'interrupted'>((resolve) => (interrupt = () => resolve('interrupted')));
+  const onSigint = (): void => {
+    if (stopping) {
+      process.stderr.write(`\nstopped; resume with: ${resume}\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write('\ninterrupted: finishing the images in flight (Ctrl-C again to stop at once)\n');
+    interrupt();
+  };
+  process.on('SIGINT', onSigint);
   fs.mkdirSync(out, { recursive: true });
+  const dataDir = path.join(out, '.letterpress');
   const concurrency = Number(flags.concurrency ?? config.poolSize * 2);
-  const lp = await buildApp({ ...config, logLevel: 'warn', redisUrl: null, dataDir: path.join(out, '.letterpress') }, { jobs: false });
+  const lp = await buildApp({ ...config, logLevel: 'warn', redisUrl: null, dataDir }, { jobs: false });
   try {
     await lp.warmed;
     const sub = readRows(input, flags.template, flags.format, lp.templates, { maxItems: config.jobMaxItems, webhookHosts: [] });
-    const store = new FileJobStore(path.join(out, '.letterpress'));
+    if (stopping) {
+      process.stderr.write(`0 of ${sub.rows.length} images written to ${out}; resume with: ${resume}\n`);
+      return 130;
+    }
+    const store = new OutputDirStore(dataDir, out);
     const renderer = new ItemRenderer({ config, catalog: lp.catalog, assets: lp.assets }, lp.templates, lp.pool, config.jobItemTimeoutMs);
     const engine = new EmbeddedEngine(store, renderer, { ...engineOptions(config), concurrency, maxActive: 1, ttlMs: 365 * 86_400_000 }, lp.app.log);
     await engine.start(); // resumes a previous run on this folder
     const key = createHash('sha256').update(fs.readFileSync(input)).update(JSON.stringify(sub.source)).digest('hex');
     const { job, replayed } = await engine.submit(sub, key, key);
     if (replayed) process.stderr.write(`resuming job ${job.id} in ${out}\n`);
+    await store.deliverAll(job.id); // images an earlier run wrote but had not moved yet
+    const first = await engine.status(job.id);
+    const run: RunStart = { finished: first.counts.done + first.counts.failed, at: Date.now() };
     const tty = process.stderr.isTTY;
     let last = 0;
-    const status = await new Promise<JobStatus>((resolve) => {
+    let onChange = (_id: string): void => {};
+    const finished = new Promise<JobStatus>((resolve) => {
       const tick = async (): Promise<void> => {
         const s = await engine.status(job.id);
-        if (isFinished(s.state)) {
-          engine.off('change', onChange);
-          return resolve(s);
-        }
-        if (tty) process.stderr.write(`\r${progressLine(s)}\u001b[K`);
+        if (isFinished(s.state)) return resolve(s);
+        if (stopping) return;
+        if (tty) process.stderr.write(`\r${progressLine(s, runPace(s, run))}\u001b[K`);
         else if (Date.now() - last > 2000) {
           last = Date.now();
-          process.stderr.write(`${progressLine(s)}\n`);
+          process.stderr.write(`${progressLine(s, runPace(s, run))}\n`);
         }
       };
-      const onChange = (id: string): void => void (id === job.id && tick());
+      onChange = (id: string): void => void (id === job.id && tick());
       engine.on('change', onChange);
       void tick();
     });
-    process.stderr.write(`${tty ? '\r' : ''}${progressLine(status)}\u001b[K\n`);
-    await engine.close();
-    const items = await store.items(job.id);
-    const rows = await store.rows(job.id);
-    const names = uniqueNames(items);
-    for (const [n, name] of names) fs.copyFileSync(engine.resultFile(job, n, rows[n - 1]), path.join(out, name));
-    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifestEntries(items, names), null, 2));
-    const seconds = status.startedAt && status.finishedAt ? (Date.parse(status.finishedAt) - Date.parse(status.startedAt)) / 1000 : 0;
-    process.stderr.write(`${status.counts.done} of ${status.total} images written to ${out} in ${seconds.toFixed(1)} s (${status.rate.toFixed(1)}/s)${status.counts.failed ? `; ${status.counts.failed} failed:` : ''}\n`);
+    const ended = await Promise.race([finished, interrupted]);
+    await engine.close(); // the rows in flight finish and land in DIR
+    engine.off('change', onChange);
+    const status = await engine.status(job.id);
+    const pace = runPace(status, run);
+    if (ended !== 'interrupted') process.stderr.write(`${tty ? '\r' : ''}${progressLine(status, pace)}\u001b[K\n`);
+    const written = await store.deliverAll(job.id);
+    const names = await store.outputNames(job.id);
+    await writeAtomic(path.join(out, 'manifest.json'), `${JSON.stringify(buildManifest((await engine.get(job.id)), await store.items(job.id), names), null, 2)}\n`);
+    const seconds = (Date.now() - run.at) / 1000;
+    const summary = `${written.length} of ${status.total} images written to ${out}`;
+    if (ended === 'interrupted') {
+      process.stderr.write(`${summary}; resume with: ${resume}\n`);
+      return 130;
+    }
+    process.stderr.write(`${summary} in ${seconds.toFixed(1)} s (${pace.rate.toFixed(1)}/s)${status.counts.failed ? `; ${status.counts.failed} failed:` : ''}\n`);
     for (const e of status.errors) process.stderr.write(`  row ${e.row}: ${e.error.code} ${e.error.param ? `(${e.error.param}) ` : ''}${e.error.message}\n`);
-    return status.counts.failed > 0 ? 1 : 0;
+    const lost = store.undelivered.get(job.id) ?? new Map<number, string>();
+    for (const [n, why] of lost) process.stderr.write(`  row ${n}: could not write ${names.get(n)} (${why})\n`);
+    return status.counts.failed > 0 || lost.size > 0 ? 1 : 0;
   } catch (err) {
     if (err instanceof AppError) {
       process.stderr.write(`${err.code}${err.param ? ` (${err.param})` : ''}: ${err.message}\n`);
@@ -113,6 +166,7 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     }
     throw err;
   } finally {
+    process.off('SIGINT', onSigint);
     await lp.app.close();
   }
 }

@@ -2,11 +2,14 @@
  * Job submissions, parsed once at the edge: a JSON body (`{template, format, rows}` or
  * `{documents}`), NDJSON (one row or document per line; `template`/`format`/`webhook` in the query)
  * or CSV (header row = variable names; `template` in the query). Limits and the webhook allowlist
- * are checked here; single rows are checked when they render, so one bad row fails only itself.
+ * are checked here, and so are the keys of template rows (a CSV header or a row's fields): a key
+ * that is not a variable of the template, or a required variable no row can fill, is a 400 naming
+ * it, not an accepted job whose every row fails. Values are checked when a row renders, so one
+ * bad value fails only its row.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { badParam } from '../errors.js';
-import type { TemplateStore } from '../templates.js';
+import { RESERVED, type Template, type TemplateStore } from '../templates.js';
 import type { JobSource } from './job-model.js';
 
 /** A parsed submission. */
@@ -51,12 +54,39 @@ function rowsOf(lines: unknown[], what: string, maxItems: number): Record<string
   return lines as Record<string, unknown>[];
 }
 
-function templateSource(name: unknown, format: unknown, templates: TemplateStore): JobSource {
+function templateSource(name: unknown, format: unknown, templates: TemplateStore): { source: JobSource; template: Template } {
   if (typeof name !== 'string' || name === '') throw badParam('missing_parameter', 'template', 'template is required for rows of variables');
   const t = templates.get(name); // 404 unknown_template
   const fmt = String(format ?? t.document.format ?? 'png');
   if (!FORMATS.has(fmt)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
-  return { kind: 'template', template: t.name, format: fmt === 'jpeg' ? 'jpg' : fmt };
+  return { source: { kind: 'template', template: t.name, format: fmt === 'jpeg' ? 'jpg' : fmt }, template: t };
+}
+
+/** Keys a template row may carry besides the template's variables. */
+const ROW_EXTRAS: readonly string[] = ['filename', ...RESERVED];
+
+/**
+ * Checks the keys of one template row (or a CSV header): each names a variable (or `filename`,
+ * `dpr`, `q`), and every required variable is there. `param` maps a key to the parameter named in
+ * the 400; `what` labels it in the message.
+ */
+export function checkRowKeys(t: Template, keys: readonly string[], param: (key: string) => string, what: (key: string) => string): void {
+  const takes = (): string => [...Object.keys(t.variables), 'filename'].join(', ');
+  for (const k of keys) {
+    if (!Object.hasOwn(t.variables, k) && !ROW_EXTRAS.includes(k)) {
+      throw badParam('unknown_parameter', param(k), `${what(k)}: template ${t.name} has no variable "${k.slice(0, 40)}"; it takes ${takes()}`);
+    }
+  }
+  for (const [name, v] of Object.entries(t.variables)) {
+    if (v.required && !keys.includes(name)) throw badParam('missing_parameter', param(name), `${what(name)} is missing; template ${t.name} requires ${name}`);
+  }
+}
+
+/** Template rows, checked row by row (`rows/<i>/<key>`). */
+function templateRows(t: Template, lines: unknown[], maxItems: number): Record<string, unknown>[] {
+  const rows = rowsOf(lines, 'rows', maxItems);
+  rows.forEach((row, i) => checkRowKeys(t, Object.keys(row), (k) => `rows/${i}/${k}`, (k) => `rows/${i}: "${k.slice(0, 40)}"`));
+  return rows;
 }
 
 /** Parses a JSON body. */
@@ -72,7 +102,8 @@ export function fromJson(body: unknown, templates: TemplateStore, limits: InputL
     return { source: { kind: 'documents' }, rows: rowsOf(body.documents, 'documents', limits.maxItems), webhook };
   }
   if (!Array.isArray(body.rows)) throw badParam('invalid_parameter', 'rows', 'rows must be an array');
-  return { source: templateSource(body.template, body.format, templates), rows: rowsOf(body.rows, 'rows', limits.maxItems), webhook };
+  const { source, template } = templateSource(body.template, body.format, templates);
+  return { source, rows: templateRows(template, body.rows, limits.maxItems), webhook };
 }
 
 /** Parses NDJSON: one JSON object per line (blank lines ignored). */
@@ -88,18 +119,30 @@ export function fromNdjson(text: string, query: Record<string, string>, template
     }
   }
   const webhook = checkWebhook(query.webhook, limits.webhookHosts);
-  if (query.template) return { source: templateSource(query.template, query.format, templates), rows: rowsOf(lines, 'rows', limits.maxItems), webhook };
+  if (query.template) {
+    const { source, template } = templateSource(query.template, query.format, templates);
+    return { source, rows: templateRows(template, lines, limits.maxItems), webhook };
+  }
   return { source: { kind: 'documents' }, rows: rowsOf(lines, 'documents', limits.maxItems), webhook };
 }
 
-/** Parses CSV: the header row names the template's variables; every other row is one poster. */
+/** Parses CSV: the header row names the template's variables (checked: 400 naming a column); every other row is one poster. */
 export function fromCsv(text: string, query: Record<string, string>, templates: TemplateStore, limits: InputLimits): JobSubmission {
-  const source = templateSource(query.template, query.format, templates);
+  const { source, template } = templateSource(query.template, query.format, templates);
+  let header: string[] = [];
   let records: Record<string, string>[];
   try {
-    records = parseCsv(text, { columns: true, bom: true, skip_empty_lines: true, trim: false, relax_column_count: false, max_record_size: 64 * 1024 }) as Record<string, string>[];
+    records = parseCsv(text, {
+      columns: (h: string[]) => (header = h), bom: true, skip_empty_lines: true, trim: false, relax_column_count: false, max_record_size: 64 * 1024,
+    }) as Record<string, string>[];
   } catch (err) {
     throw badParam('invalid_document', 'body', `the CSV could not be read: ${(err as Error).message.slice(0, 200)}`);
   }
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) throw badParam('invalid_document', h, `the CSV header names column "${h.slice(0, 40)}" twice`);
+    seen.add(h);
+  }
+  checkRowKeys(template, header, (k) => k, (k) => `CSV column "${k.slice(0, 40)}"`);
   return { source, rows: rowsOf(records, 'rows', limits.maxItems), webhook: checkWebhook(query.webhook, limits.webhookHosts) };
 }

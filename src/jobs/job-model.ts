@@ -147,11 +147,5 @@ export function finalState(counts: ItemCounts, total: number): JobState {
   return total > 0 && counts.failed === total ? 'failed' : 'succeeded';
 }
 
-/** A safe output file name: the `filename` variable (sanitised) or the zero-padded row number. */
-export function outputName(row: number, total: number, ext: string, filename?: unknown): string {
-  const base = typeof filename === 'string'
-    ? filename.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '-').replace(/^[.\s-]+|[.\s]+$/g, '').slice(0, 120)
-    : '';
-  const pad = String(row).padStart(Math.max(4, String(total).length), '0');
-  return `${base || pad}.${ext}`;
-}
+/** Output names live in output-names.ts; re-exported for the engines. */
+export { outputName } from './output-names.js';

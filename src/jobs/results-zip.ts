@@ -1,15 +1,19 @@
 /**
- * `results.zip`: the finished images of a job, streamed (stored, not recompressed: PNG, JPEG and
- * WebP are compressed already) under their output names, plus `manifest.json` listing every row
- * with its file, status, error and size. Two rows with the same `filename` get `-<row>` appended.
+ * `results.zip` and `manifest.json`: the finished images of a job, streamed (stored, not
+ * recompressed: PNG, JPEG and WebP are compressed already) under their output names (see
+ * output-names.ts: unique, bounded, safe), plus `manifest.json` listing every row with its file,
+ * status, error and size. The batch CLI writes the same manifest (built by `buildManifest`).
  */
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
+import { itemExt } from './embedded-engine.js';
 import type { ItemRecord, JobRecord } from './job-model.js';
+import { rowNames } from './output-names.js';
 
 /** One manifest line. */
 export interface ManifestEntry {
   readonly row: number;
+  /** The image's name in the ZIP / output folder; null until the row is done. */
   readonly file: string | null;
   readonly status: ItemRecord['state'];
   readonly bytes: number;
@@ -17,35 +21,33 @@ export interface ManifestEntry {
   readonly error: ItemRecord['error'];
 }
 
-/** Unique output names for done items, in row order. */
-export function uniqueNames(items: readonly ItemRecord[]): Map<number, string> {
-  const used = new Set<string>();
-  const out = new Map<number, string>();
-  for (const it of items) {
-    if (it.state !== 'done' || !it.file) continue;
-    let name = it.file;
-    if (used.has(name)) {
-      const dot = name.lastIndexOf('.');
-      name = `${name.slice(0, dot)}-${it.n}${name.slice(dot)}`;
-    }
-    used.add(name);
-    out.set(it.n, name);
-  }
-  return out;
+/** `manifest.json`, in results.zip and in the batch CLI's output folder alike. */
+export interface Manifest {
+  readonly job: string;
+  readonly state: JobRecord['state'];
+  readonly total: number;
+  readonly items: readonly ManifestEntry[];
 }
 
-/** Manifest lines for every row, with the output names `uniqueNames` gave the done ones. */
-export function manifestEntries(items: readonly ItemRecord[], names: ReadonlyMap<number, string>): ManifestEntry[] {
-  return items.map((it) => ({ row: it.n, file: names.get(it.n) ?? null, status: it.state, bytes: it.bytes, attempts: it.attempts, error: it.error }));
+/** Every row's output name (row → name), from the accepted rows; fixed before the row renders. */
+export function jobNames(job: JobRecord, rows: readonly Record<string, unknown>[]): Map<number, string> {
+  return rowNames(rows, (row) => itemExt(job, row));
+}
+
+/** The manifest of a job: every row, with its output name when it is done. */
+export function buildManifest(job: JobRecord, items: readonly ItemRecord[], names: ReadonlyMap<number, string>): Manifest {
+  return {
+    job: job.id, state: job.state, total: job.total,
+    items: items.map((it) => ({ row: it.n, file: it.state === 'done' ? names.get(it.n) ?? null : null, status: it.state, bytes: it.bytes, attempts: it.attempts, error: it.error })),
+  };
 }
 
 /** A readable ZIP stream of a job's results; `fileOf` gives each done item's image path. */
-export function resultsZip(job: JobRecord, items: readonly ItemRecord[], fileOf: (n: number) => string): Readable {
+export function resultsZip(job: JobRecord, items: readonly ItemRecord[], rows: readonly Record<string, unknown>[], fileOf: (n: number) => string): Readable {
   const zip = new yazl.ZipFile();
-  const names = uniqueNames(items);
-  const manifest = manifestEntries(items, names);
-  for (const [n, name] of names) zip.addFile(fileOf(n), name, { compress: false });
-  zip.addBuffer(Buffer.from(JSON.stringify({ job: job.id, state: job.state, total: job.total, items: manifest }, null, 2)), 'manifest.json');
+  const names = jobNames(job, rows);
+  for (const it of items) if (it.state === 'done') zip.addFile(fileOf(it.n), names.get(it.n)!, { compress: false });
+  zip.addBuffer(Buffer.from(JSON.stringify(buildManifest(job, items, names), null, 2)), 'manifest.json');
   zip.end();
   return zip.outputStream as unknown as Readable;
 }

@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { contentDisposition } from '../content-disposition.js';
 import { AppError, badParam } from '../errors.js';
 import type { JobEngine } from '../jobs/engine.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from '../jobs/job-input.js';
 import { isFinished } from '../jobs/job-model.js';
-import { resultsZip } from '../jobs/results-zip.js';
+import { jobNames, resultsZip } from '../jobs/results-zip.js';
 import { checkBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
 import { CONTENT_TYPES } from './render.js';
@@ -96,8 +97,8 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     const job = await engine.get(req.params.id);
     const items = await engine.items(job.id);
     const rows = await engine.rows(job.id);
-    const stream = resultsZip(job, items, (n) => engine.resultFile(job, n, rows[n - 1]));
-    return reply.type('application/zip').header('Content-Disposition', `attachment; filename="letterpress-${job.id}.zip"`).header('Cache-Control', 'no-store').send(stream);
+    const stream = resultsZip(job, items, rows, (n) => engine.resultFile(job, n, rows[n - 1]));
+    return reply.type('application/zip').header('Content-Disposition', contentDisposition('attachment', `letterpress-${job.id}.zip`)).header('Cache-Control', 'no-store').send(stream);
   });
 
   app.get<{ Params: { id: string; n: string } }>('/jobs/:id/items/:n', { schema: { summary: 'One finished image, by row number (1-based)' } }, async (req, reply) => {
@@ -111,7 +112,8 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     const rows = await engine.rows(job.id);
     const file = engine.resultFile(job, n, rows[n - 1]);
     const ext = file.slice(file.lastIndexOf('.') + 1) as keyof typeof CONTENT_TYPES;
+    const name = jobNames(job, rows).get(n) ?? `${n}.${ext}`;
     return reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream').header('Cache-Control', 'no-store')
-      .header('Content-Disposition', `inline; filename="${encodeURIComponent(item.file ?? `${n}.${ext}`)}"`).send(fs.createReadStream(file));
+      .header('Content-Disposition', contentDisposition('inline', name)).send(fs.createReadStream(file));
   });
 }
