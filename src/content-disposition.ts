@@ -11,7 +11,7 @@ function encodeExt(name: string): string {
 
 /** The ASCII fallback: non-ASCII, controls, quotes, backslashes and `%` become `_`. */
 export function asciiFallback(name: string): string {
-  return name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return name.replace(/[^\x20-\x7e]|["\\%]/gu, '_');
 }
 
 /** A header value `type; filename="ascii"; filename*=UTF-8''exact`. */

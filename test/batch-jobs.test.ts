@@ -84,7 +84,7 @@ describe('state machines', () => {
 
 describe('a job runs to the end; one bad row fails alone', () => {
   it('202 + Location, queued -> running -> succeeded seen over SSE; failed rows carry the API error', async () => {
-    const rows = [badge(1), badge(2), { label: 'x', colour: 'red' }, badge(4), { label: 'y', color: 'blue' }];
+    const rows = [badge(1), badge(2), { label: 'x', labelColor: 'nope' }, badge(4), { label: 'y', color: 'blue' }];
     const res = await submit({ template: 'status-badge', rows });
     expect(res.statusCode).toBe(202);
     const id = JSON.parse(res.body).id as string;
@@ -98,11 +98,11 @@ describe('a job runs to the end; one bad row fails alone', () => {
     const s = await status(id);
     expect(s.counts).toMatchObject({ done: 3, failed: 2, pending: 0 });
     expect(s.errors).toEqual([
-      { row: 3, error: expect.objectContaining({ code: 'unknown_parameter', param: 'colour' }) },
+      { row: 3, error: expect.objectContaining({ code: 'invalid_color', param: 'labelColor' }) },
       { row: 5, error: expect.objectContaining({ code: 'invalid_color', param: 'color' }) },
     ]);
     expect(s.progress).toBe(1);
-    const direct = await lp.app.inject('/t/status-badge.png?label=x&colour=red');
+    const direct = await lp.app.inject('/t/status-badge.png?label=x&labelColor=nope');
     expect(JSON.parse(direct.body).error).toEqual(s.errors[0].error); // the same error object as the HTTP API
   });
   it('documents, NDJSON and CSV submissions; results.zip holds the images and manifest.json', async () => {
@@ -125,6 +125,32 @@ describe('a job runs to the end; one bad row fails alone', () => {
     const item = await lp.app.inject(`/jobs/${d.id}/items/2`);
     expect(item.headers['content-type']).toBe('image/jpeg');
     expect((await decode(item.rawPayload)).width).toBe(120);
+  });
+  it('output names are unique after every rewrite, bounded and well-formed: in the ZIP, the manifest and single items', async () => {
+    const filenames = ['a', 'a-3', 'a', 'A', 'x\uD83Dy', `x${'😀'.repeat(100)}`, '海'.repeat(100), '👨‍👩‍👧‍👦'.repeat(30)];
+    const res = await submit({ template: 'status-badge', rows: filenames.map((filename, i) => ({ message: String(i), filename })) });
+    expect(res.statusCode, res.body).toBe(202);
+    const s = await finished(JSON.parse(res.body).id);
+    expect(s.counts.done).toBe(filenames.length);
+    const zip = await lp.app.inject(`/jobs/${s.id}/results.zip`);
+    const entries = readZip(zip.rawPayload);
+    expect(entries.size).toBe(filenames.length + 1); // one entry per image (a duplicate name would collapse) + manifest.json
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8')) as { job: string; total: number; items: { row: number; file: string }[] };
+    const files = manifest.items.map((m) => m.file);
+    expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(filenames.length);
+    expect(files.slice(0, 4)).toEqual(['a.png', 'a-3.png', expect.stringMatching(/^a-3-.+\.png$/), expect.stringMatching(/^A-4\.png$/)]);
+    for (const [i, f] of files.entries()) {
+      expect(entries.has(f), f).toBe(true);
+      expect(Buffer.byteLength(f), f).toBeLessThanOrEqual(200);
+      expect(f.isWellFormed(), f).toBe(true);
+      const item = await lp.app.inject(`/jobs/${s.id}/items/${i + 1}`);
+      expect(item.statusCode, f).toBe(200);
+      const cd = String(item.headers['content-disposition']);
+      expect(cd).toMatch(/^inline; filename="[\x20-\x7e]+"/);
+      expect(cd).not.toMatch(/[^\x20-\x7e]/);
+      const exact = /filename\*=UTF-8''(.+)$/.exec(cd);
+      expect(exact ? decodeURIComponent(exact[1]) : /filename="(.+)"/.exec(cd)![1]).toBe(f);
+    }
   });
 });
 
@@ -198,12 +224,22 @@ describe('limits', () => {
       ['a,b\n"unterminated', { 'content-type': 'text/csv' }, '/jobs?template=status-badge', 400, 'invalid_document', 'body'],
       ['label\nx', { 'content-type': 'text/csv' }, '/jobs', 400, 'missing_parameter', 'template'],
       ['{"label":1}\n{oops', { 'content-type': 'application/x-ndjson' }, '/jobs?template=status-badge', 400, 'invalid_document', 'line 2'],
+      // Keys are checked against the template at submit: no job whose every row would fail.
+      ['label,colour\nx,red\ny,blue\n', { 'content-type': 'text/csv' }, '/jobs?template=status-badge', 400, 'unknown_parameter', 'colour'],
+      ['course,date\nType,today\n', { 'content-type': 'text/csv' }, '/jobs?template=certificate', 400, 'missing_parameter', 'name'],
+      ['label,label\nx,y\n', { 'content-type': 'text/csv' }, '/jobs?template=status-badge', 400, 'invalid_document', 'label'],
+      [{ template: 'status-badge', rows: [badge(1), { label: 'x', colour: 'red' }] }, {}, '/jobs', 400, 'unknown_parameter', 'rows/1/colour'],
+      [{ template: 'certificate', rows: [{ course: 'Type' }] }, {}, '/jobs', 400, 'missing_parameter', 'rows/0/name'],
+      ['{"label":1}\n{"lable":2}', { 'content-type': 'application/x-ndjson' }, '/jobs?template=status-badge', 400, 'unknown_parameter', 'rows/1/lable'],
     ];
     for (const [payload, headers, url, code, errCode, param] of cases) {
       const res = await submit(payload, headers, url);
       expect(res.statusCode, JSON.stringify(payload)).toBe(code);
       expect(JSON.parse(res.body).error, JSON.stringify(payload)).toMatchObject({ code: errCode, param });
     }
+    const csv = await submit('label,message,filename,dpr\nx,y,z,2\n', { 'content-type': 'text/csv' }, '/jobs?template=status-badge'); // filename, dpr, q are allowed
+    expect(csv.statusCode, csv.body).toBe(202);
+    await finished(JSON.parse(csv.body).id);
     expect((await lp.app.inject('/jobs/0000000000000000')).statusCode).toBe(404);
     expect((await lp.app.inject('/jobs/../../etc')).statusCode).toBe(404);
   });

@@ -96,8 +96,8 @@ describe('letterpress batch', () => {
     expect(run1.stderr).toMatch(/2 of 3 images written/);
     expect(run1.stderr).toMatch(/row 3: invalid_color \(accent\)/);
     expect(fs.readdirSync(out).filter((f) => !f.startsWith('.')).sort()).toEqual(['manifest.json', 'opening.jpg', 'workshop.jpg']);
-    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { status: string }[];
-    expect(manifest.map((m) => m.status)).toEqual(['done', 'done', 'failed']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { items: { status: string }[] };
+    expect(manifest.items.map((m) => m.status)).toEqual(['done', 'done', 'failed']);
     const jobDir = fs.readdirSync(path.join(out, '.letterpress', 'jobs'))[0];
     const logBefore = fs.readFileSync(path.join(out, '.letterpress', 'jobs', jobDir, 'items.log'), 'utf8');
     const run2 = cli(['batch', csv, '--template', 'event-poster', '--out', out]);
