@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runPace, shellQuote } from '../src/batch-cli.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { waitFor } from './helpers.js';
 
@@ -30,6 +31,15 @@ interface Manifest { job: string; state: string; total: number; items: { row: nu
 const manifestOf = (out: string): Manifest => JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as Manifest;
 
 describe('letterpress batch: progress, Ctrl-C and resume', () => {
+  it('rate and ETA after a resume count only this run: its rows over its time', () => {
+    const counts = { pending: 40, rendering: 0, done: 55, failed: 5, timeout: 0 };
+    // 50 rows finished by an earlier run (an hour ago); 10 more in the 5 s of this one.
+    expect(runPace({ counts, total: 100, state: 'running' }, { finished: 50, at: 1_000 }, 6_000)).toEqual({ rate: 2, etaSeconds: 20 });
+    expect(runPace({ counts, total: 100, state: 'running' }, { finished: 60, at: 1_000 }, 6_000)).toEqual({ rate: 0, etaSeconds: null });
+    expect(shellQuote('/tmp/my rows.csv')).toBe("'/tmp/my rows.csv'");
+    expect(shellQuote("it's")).toBe("'it'\\''s'");
+    expect(shellQuote('--out')).toBe('--out');
+  });
   it('images land in --out as they finish; Ctrl-C exits 130 saying what is written and how to resume; the re-run rate is its own', async () => {
     const dir = tmp('lp-cli-int-');
     const csv = path.join(dir, 'rows.csv');
