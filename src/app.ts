@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
+import { addColorFormats } from './colors.js';
 import { installErrorHandlers } from './error-handler.js';
 import { AppError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -16,6 +17,8 @@ import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
 import { metaRoutes } from './routes/meta.js';
 import { renderRoutes } from './routes/render.js';
+import { badgeRoutes } from './routes/badge.js';
+import { placeholderRoutes } from './routes/placeholder.js';
 import { posterRoutes } from './routes/poster.js';
 import { AssetCatalog } from './assets.js';
 import { TemplateStore } from './templates.js';
@@ -54,7 +57,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
   });
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
   for (const s of catalog.skipped) app.log.warn({ file: s.file, reason: s.reason }, 'font skipped');
@@ -107,6 +110,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (draining) reply.header('Connection', 'close');
   });
   renderRoutes(app, { config, catalog, pool, cache, metrics });
+  badgeRoutes(app, { config, catalog, pool, cache, metrics });
+  placeholderRoutes(app, { config, catalog, pool, cache, metrics });
   posterRoutes(app, { config, catalog, assets, templates, pool, cache, metrics });
   const renderer = new ItemRenderer({ config, catalog, assets }, templates, pool, config.jobItemTimeoutMs);
   const engine: JobEngine = await createEngine(config, renderer, app.log);

@@ -4,7 +4,9 @@
  * logged 500 with a generic message. Errors are never cached.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { COLOR_FORMS } from './colors.js';
 import { AppError, badParam } from './errors.js';
+import { BG_FORMS } from './params.js';
 
 interface AjvError { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }
 
@@ -13,6 +15,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
   const e = errors[0];
   const param = (e.params.missingProperty as string) ?? (e.params.additionalProperty as string) ?? e.instancePath.replace(/^\//, '').split('/')[0] ?? '';
   if (context === 'params') return badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+  if ((param === 'w' || param === 'h') && ['type', 'const', 'anyOf'].includes(e.keyword)) return badParam('invalid_parameter', param, `${param} must be an integer or auto`);
   switch (e.keyword) {
     case 'required':
       return badParam('missing_parameter', param, `${param} is required`);
@@ -24,9 +27,9 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
       return param === 'text' ? badParam('text_too_long', param, `text ${e.message}`) : badParam('invalid_parameter', param, `${param} ${e.message}`);
     case 'pattern':
       if (param === 'sig') return new AppError('invalid_signature', 403, 'sig is not a valid signature', 'sig');
-      return param === 'bg' || param === 'color'
-        ? badParam('invalid_color', param, `${param} must be a hex colour (RRGGBB or RRGGBBAA${param === 'bg' ? ', or 2-3 of them separated by commas' : ''})`)
-        : badParam('invalid_parameter', param, `${param} has an invalid format`);
+      return badParam('invalid_parameter', param, `${param} has an invalid format`);
+    case 'format':
+      return badParam('invalid_color', param, `${param} must be ${e.params.format === 'color-list' ? BG_FORMS : COLOR_FORMS}`);
     case 'enum':
       return badParam('invalid_parameter', param, `${param} must be one of ${(e.params.allowedValues as string[]).join(', ')}`);
     case 'type':

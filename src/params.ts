@@ -5,16 +5,18 @@
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
 import { deepFreeze } from '../workers/font-catalog.js';
-import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Direction, type Fit, type ImageFormat, type RenderSpec } from '../workers/protocol.js';
+import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type RenderSpec } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
+import { COLOR_FORMS, isColorList, parseColor, type Palette } from './colors.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
 
-const HEX = '#?(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})';
-/** One colour: `RGB`, `RGBA`, `RRGGBB` or `RRGGBBAA`, optional `#`. */
-export const COLOR_PATTERN = `^${HEX}$`;
-/** One to three comma-separated colours (two or three make a gradient). */
-export const BG_PATTERN = `^${HEX}(?:,${HEX}){0,2}$`;
+/** JSON schema of one colour (hex or CSS name; the `color` format is added to every Ajv instance by colors.ts). */
+export const COLOR_SCHEMA = Object.freeze({ type: 'string', format: 'color', maxLength: 32 });
+/** JSON schema of a background: 1-3 comma-separated colours (two or three make a gradient). */
+export const BG_SCHEMA = Object.freeze({ type: 'string', format: 'color-list', maxLength: 100 });
+/** What the `bg` error message lists: every form the README documents. */
+export const BG_FORMS = `${COLOR_FORMS}, or 2-3 comma-separated colours for a gradient`;
 
 /** Defaults for every optional parameter. */
 export const DEFAULTS = Object.freeze({
@@ -22,6 +24,11 @@ export const DEFAULTS = Object.freeze({
   size: 64, minSize: 12, align: 'center', valign: 'middle', padding: 48, lineHeight: 1.25,
   letterSpacing: 0, maxLines: 0, fit: 'shrink', direction: 'auto', lang: 'auto',
 });
+
+/** A width or height: an integer in [1, max], or `auto` (sized to the text in the worker). */
+function dimension(max: number, description: string): Record<string, unknown> {
+  return { anyOf: [{ type: 'integer', minimum: 1, maximum: max }, { type: 'string', const: 'auto' }], description };
+}
 
 /** Fastify/JSON schema for the query string, bounds taken from the config. */
 export function querySchema(config: Config): Record<string, unknown> {
@@ -33,13 +40,13 @@ export function querySchema(config: Config): Record<string, unknown> {
     required: ['text'],
     properties: {
       text: { type: 'string', minLength: 1, maxLength: config.maxTextLength, description: 'Text to draw; a newline (%0A or a literal \\n) starts a new line.' },
-      w: num(1, config.maxWidth, 'Width in CSS px (default 1200).', true),
-      h: num(1, config.maxHeight, 'Height in CSS px (default 630).', true),
+      w: dimension(config.maxWidth, 'Width in CSS px, or auto: as wide as the text on one line per explicit newline, plus padding (default 1200).'),
+      h: dimension(config.maxHeight, 'Height in CSS px, or auto: as tall as the laid-out text, plus padding (default 630).'),
       dpr: num(1, 3, 'Device pixel ratio: output is w*dpr by h*dpr pixels (default 1).'),
       q: num(1, 100, 'JPEG/WebP quality (default 90; ignored for PNG).', true),
-      bg: { type: 'string', pattern: BG_PATTERN, description: 'Background hex colour; 2-3 comma-separated colours make a linear gradient (default ffffff).' },
+      bg: { ...BG_SCHEMA, description: 'Background: hex colour or CSS colour name; 2-3 comma-separated colours make a linear gradient (default ffffff).' },
       angle: num(-360, 360, 'Gradient angle in CSS degrees: 0 to top, 90 to right, 180 to bottom (default 180).'),
-      color: { type: 'string', pattern: COLOR_PATTERN, description: 'Text colour (default 111111).' },
+      color: { ...COLOR_SCHEMA, description: 'Text colour: hex or CSS colour name (default 111111).' },
       font: { type: 'string', minLength: 1, maxLength: 64, description: 'Family from GET /fonts, or sans, serif, mono (default sans).' },
       weight: num(100, 900, 'Font weight (default 400); the nearest available weight is used.', true),
       size: num(4, MAX_FONT_SIZE, 'Font size in px; the starting size when fit=shrink (default 64).'),
@@ -61,11 +68,11 @@ export function querySchema(config: Config): Record<string, unknown> {
 /** Query after schema validation and type coercion. */
 export type RenderQuery = { text: string; sig?: string } & Partial<Record<keyof typeof DEFAULTS, string | number>>;
 
-/** Expands a colour to lowercase `rrggbbaa`. */
-export function canonicalColor(input: string): string {
-  let hex = input.replace(/^#/, '').toLowerCase();
-  if (hex.length <= 4) hex = [...hex].map((c) => c + c).join('');
-  return hex.length === 6 ? `${hex}ff` : hex;
+/** A colour (hex or name in `palette`) as lowercase `rrggbbaa`; a 400 `invalid_color` naming `param` when it is none. */
+export function canonicalColor(input: string, param = 'color', palette: Palette = 'css'): string {
+  const c = parseColor(input, palette);
+  if (c === null) throw badParam('invalid_color', param, `${param} must be ${COLOR_FORMS}`);
+  return c;
 }
 
 const round = (n: number, step: number): number => Math.round(n / step) * step;
@@ -94,6 +101,13 @@ const schemas = new WeakMap<Config, Record<string, NumericProp>>();
 function checkNumbers(query: Record<string, unknown>, config: Config): void {
   let props = schemas.get(config);
   if (!props) schemas.set(config, (props = (querySchema(config) as { properties: Record<string, NumericProp> }).properties));
+  for (const [name, max] of [['w', config.maxWidth], ['h', config.maxHeight]] as const) {
+    const v = query[name];
+    if (v === undefined || v === 'auto') continue;
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw badParam('invalid_parameter', name, `${name} must be an integer or auto`);
+    if (n < 1 || n > max) throw badParam('out_of_range', name, `${name} must be from 1 to ${max}, or auto`);
+  }
   for (const [name, p] of Object.entries(props)) {
     if ((p.type !== 'number' && p.type !== 'integer') || query[name] === undefined) continue;
     const n = Number(query[name]);
@@ -110,20 +124,24 @@ export function canonicalize(format: string, query: RenderQuery, config: Config,
   const text = normalizeText(String(query.text));
   if (text.trim().length === 0) throw badParam('invalid_parameter', 'text', 'text must contain something to draw');
   if ([...text].length > config.maxTextLength) throw badParam('text_too_long', 'text', `text is longer than ${config.maxTextLength} characters`);
-  const w = Number(q.w), h = Number(q.h), dpr = round(Number(q.dpr), 0.01);
-  const pixels = pixelWidth({ w, dpr }) * pixelHeight({ h, dpr });
+  const dim = (v: unknown): Dimension => (v === 'auto' ? 'auto' : Number(v));
+  const w = dim(q.w), h = dim(q.h), dpr = round(Number(q.dpr), 0.01);
+  // An auto side is decided in the worker, within MAX_WIDTH/MAX_HEIGHT/MAX_PIXELS; here it counts as 1 px.
+  const pixels = pixelWidth({ w: w === 'auto' ? 1 : w, dpr }) * pixelHeight({ h: h === 'auto' ? 1 : h, dpr });
   if (pixels > config.maxPixels) throw badParam('too_many_pixels', 'w', `w*dpr x h*dpr is ${pixels} pixels; the limit is ${config.maxPixels}`);
   const padding = round(Number(q.padding), 0.01);
-  if (padding * 2 >= Math.min(w, h)) throw badParam('out_of_range', 'padding', `padding ${padding} leaves no room inside a ${w}x${h} image`);
+  const fixed = [w, h].filter((d): d is number => d !== 'auto');
+  if (fixed.length > 0 && padding * 2 >= Math.min(...fixed)) throw badParam('out_of_range', 'padding', `padding ${padding} leaves no room inside a ${w}x${h} image`);
   const font = resolveFamily(catalog, String(q.font));
   if (!font) throw badParam('unknown_font', 'font', `unknown font "${String(q.font).slice(0, 64)}"; see GET /fonts`);
-  const colors = String(q.bg).split(',').map(canonicalColor);
+  if (!isColorList(String(q.bg))) throw badParam('invalid_color', 'bg', `bg must be ${BG_FORMS}`);
+  const colors = String(q.bg).split(',').map((c) => canonicalColor(c, 'bg'));
   const size = round(Number(q.size), 0.5);
   const spec: RenderSpec = {
     format: fmt, text, w, h, dpr,
     q: fmt === 'png' ? 0 : Number(q.q),
     bg: { colors, angle: colors.length > 1 ? canonicalAngle(Number(q.angle)) : 180 },
-    color: canonicalColor(String(q.color)),
+    color: canonicalColor(String(q.color), 'color'),
     font,
     weight: Number(q.weight),
     size,

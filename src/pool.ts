@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { FontCatalog } from '../workers/font-catalog.js';
-import type { PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
+import type { BadgeSpec, BadgeTask, PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
@@ -28,7 +28,7 @@ export interface PoolStats { readonly threads: number; readonly queued: number; 
 
 /** Runs render tasks on worker threads. */
 export class RenderPool {
-  private readonly piscina: Piscina<RenderTask | PosterTask | WarmupTask, RenderResult | WarmupResult>;
+  private readonly piscina: Piscina<RenderTask | PosterTask | BadgeTask | WarmupTask, RenderResult | WarmupResult>;
   private warmed = false;
   private readonly cancelBoard: Int32Array;
   private nextSlot = 0;
@@ -93,7 +93,12 @@ export class RenderPool {
     return this.run('poster', spec, signal, timeoutMs);
   }
 
-  private async run(kind: 'render' | 'poster', spec: RenderSpec | PosterSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
+  /** Renders a canonical badge (the worker measures its text and sizes it); same admission, cancellation and errors as render(). */
+  async renderBadge(spec: BadgeSpec, signal?: AbortSignal): Promise<RenderOk> {
+    return this.run('badge', spec, signal);
+  }
+
+  private async run(kind: 'render' | 'poster' | 'badge', spec: RenderSpec | PosterSpec | BadgeSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
     if (this.piscina.queueSize >= this.config.maxQueue) {
       throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
     }
@@ -107,7 +112,7 @@ export class RenderPool {
       // terminates (and Piscina replaces) a worker stuck inside one stage.
       const watchdog = AbortSignal.timeout(timeoutMs * 2 + 1000);
       const deadline = Date.now() + timeoutMs;
-      const task = { kind, spec, deadline, cancelSlot } as RenderTask | PosterTask;
+      const task = { kind, spec, deadline, cancelSlot } as RenderTask | PosterTask | BadgeTask;
       result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {
       if ((err as Error).name === 'AbortError') {

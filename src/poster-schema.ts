@@ -8,9 +8,10 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { MAX_FONT_SIZE } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { AppError, badParam } from './errors.js';
-import { COLOR_PATTERN } from './params.js';
+import { addColorFormats, COLOR_FORMS } from './colors.js';
+import { COLOR_SCHEMA } from './params.js';
 
-const color = { type: 'string', pattern: COLOR_PATTERN, description: 'Hex colour: RGB, RGBA, RRGGBB or RRGGBBAA, optional #.' };
+const color = { ...COLOR_SCHEMA, description: 'Hex colour (RGB, RGBA, RRGGBB or RRGGBBAA, optional #) or CSS colour name.' };
 const num = (minimum: number, maximum: number, description?: string) => ({ type: 'number', minimum, maximum, ...(description ? { description } : {}) });
 const int = (minimum: number, maximum: number, description?: string) => ({ type: 'integer', minimum, maximum, ...(description ? { description } : {}) });
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
@@ -70,7 +71,7 @@ export function posterSchema(config: Config): Record<string, unknown> {
   }, ['layers']);
 }
 
-const ajv = new Ajv({ discriminator: true, allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictTypes: false, strictRequired: false });
+const ajv = addColorFormats(new Ajv({ discriminator: true, allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictTypes: false, strictRequired: false }));
 const compiled = new WeakMap<Config, ValidateFunction>();
 
 /** A compiled validator for a configuration (cached). */
@@ -100,7 +101,7 @@ export function documentError(errors: ErrorObject[], prefix = ''): AppError {
     case 'maxItems': return at.endsWith('/layers') ? badParam('too_many_layers', where, `${where} ${e.message}`) : badParam('out_of_range', where, `${where} ${e.message}`);
     case 'minItems': return badParam('out_of_range', where, `${where} ${e.message}`);
     case 'maxLength': return /\/(text|spans\/\d+\/text)$/.test(at) ? badParam('text_too_long', where, `${where} ${e.message}`) : badParam('invalid_parameter', where, `${where} ${e.message}`);
-    case 'pattern': return badParam('invalid_color', where, `${where} must be a hex colour (RGB, RGBA, RRGGBB or RRGGBBAA)`);
+    case 'format': return badParam('invalid_color', where, `${where} must be ${COLOR_FORMS}`);
     case 'enum': return badParam('invalid_parameter', where, `${where} must be one of ${(p.allowedValues as string[]).join(', ')}`);
     case 'const': return badParam('invalid_parameter', where, `${where} must be ${JSON.stringify(p.allowedValue)}`);
     case 'discriminator': return badParam('invalid_parameter', `${where}/type`, p.error === 'mapping' ? `${where}/type must be one of the types this field takes (layers: text, image, rect, ellipse; paints: linear, radial${where === '/background' ? ', image' : ''})` : `${where}/type must be a string`);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PosterSpec } from '../workers/protocol.js';
 import { AppError, badParam } from './errors.js';
-import { canonicalColor, COLOR_PATTERN } from './params.js';
+import { canonicalColor } from './params.js';
 import { canonicalizePoster, type PosterContext } from './poster.js';
 
 /** A declared template variable. */
@@ -74,8 +74,7 @@ function coerce(name: string, v: TemplateVariable, raw: string | number, ctx: Po
       return n;
     }
     case 'color':
-      if (!new RegExp(COLOR_PATTERN).test(s)) throw badParam('invalid_color', name, `${name} must be a hex colour (RGB, RGBA, RRGGBB or RRGGBBAA)`);
-      return `#${canonicalColor(s)}`;
+      return `#${canonicalColor(s, name)}`;
     case 'asset':
       if (!ctx.assets.has(s)) throw badParam('unknown_asset', name, `${name}: no asset named "${s.slice(0, 100)}"; see GET /assets`);
       return s;

@@ -17,7 +17,8 @@ export function widthAt(m: RunMetrics, size: number, ls: number): number {
   return (m.width * size) / REF_SIZE + m.units * ls;
 }
 
-function piecesWidth(pieces: readonly Piece[], upTo: number, size: number, ls: number): number {
+/** Width in px of the pieces that end at or before grapheme `upTo`. */
+export function piecesWidth(pieces: readonly Piece[], upTo: number, size: number, ls: number): number {
   let w = 0;
   for (const p of pieces) if (p.g1 <= upTo) w += widthAt(p.m, size, ls);
   return w;

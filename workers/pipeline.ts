@@ -1,8 +1,9 @@
 /**
  * The render path as a declared list of stages, read top to bottom, with the deadline checked
- * between stages: normalise paragraphs -> choose fonts, shape and measure -> break lines and fit
- * -> rasterise -> encode.
+ * between stages: normalise paragraphs -> choose fonts, shape and measure -> decide the size
+ * (w/h=auto) -> break lines and fit -> rasterise -> encode.
  */
+import { autoSize } from './auto-size.js';
 import { isOpaque, rgba } from './background.js';
 import { encode } from './encode.js';
 import { encodeTwoColorPng } from './png-indexed.js';
@@ -23,7 +24,11 @@ export class RenderError extends Error {
 export interface RenderState {
   readonly spec: RenderSpec;
   readonly fonts: FontSelector;
-  readonly box: Box;
+  readonly limits: RenderLimits | undefined;
+  /** Final size in CSS px (the spec's, or decided by the size stage when a side is auto). */
+  w: number;
+  h: number;
+  box: Box;
   lines: string[];
   paragraphs: Paragraph[];
   layout: TextLayout | null;
@@ -54,6 +59,15 @@ export const STAGES: readonly Stage[] = [
     },
   },
   {
+    name: 'size',
+    run(s) {
+      const { spec } = s;
+      if (spec.w !== 'auto' && spec.h !== 'auto') return;
+      if (!s.limits) throw new RenderError('limit_exceeded', 'w=auto and h=auto need the configured limits');
+      Object.assign(s, autoSize(spec, s.paragraphs, s.limits));
+    },
+  },
+  {
     name: 'layout',
     run(s) {
       const { spec } = s;
@@ -65,7 +79,7 @@ export const STAGES: readonly Stage[] = [
     run(s) {
       const { spec } = s;
       s.pixels = rasterize({
-        width: pixelWidth(spec), height: pixelHeight(spec), dpr: spec.dpr, bg: spec.bg, color: spec.color,
+        width: pixelWidth({ w: s.w, dpr: spec.dpr }), height: pixelHeight({ h: s.h, dpr: spec.dpr }), dpr: spec.dpr, bg: spec.bg, color: spec.color,
         box: s.box, letterSpacing: spec.letterSpacing, layout: s.layout!,
       });
     },
@@ -74,7 +88,7 @@ export const STAGES: readonly Stage[] = [
     name: 'encode',
     async run(s) {
       const { spec } = s;
-      const [w, h] = [pixelWidth(spec), pixelHeight(spec)];
+      const [w, h] = [pixelWidth({ w: s.w, dpr: spec.dpr }), pixelHeight({ h: s.h, dpr: spec.dpr })];
       const { box } = s;
       const clip = { x0: Math.floor(box.x * spec.dpr), y0: Math.floor(box.y * spec.dpr), x1: Math.ceil((box.x + box.w) * spec.dpr), y1: Math.ceil((box.y + box.h) * spec.dpr) };
       s.body = isTwoColor(s)
@@ -93,14 +107,18 @@ function isTwoColor(s: RenderState): boolean {
 
 /** Re-checks the hard limits inside the worker (defence in depth if a spec bypassed the edge). */
 export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
-  for (const key of ['w', 'h', 'dpr', 'q', 'weight', 'size', 'minSize', 'padding', 'lineHeight', 'letterSpacing', 'maxLines'] as const) {
+  for (const key of ['w', 'h'] as const) {
+    if (spec[key] !== 'auto' && !Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
+  }
+  for (const key of ['dpr', 'q', 'weight', 'size', 'minSize', 'padding', 'lineHeight', 'letterSpacing', 'maxLines'] as const) {
     if (!Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
   }
   if (spec.size > MAX_FONT_SIZE || spec.lineHeight <= 0 || spec.maxLines < 0 || !Number.isFinite(spec.bg.angle)) {
     throw new RenderError('limit_exceeded', 'size, lineHeight, maxLines or angle out of bounds');
   }
-  const px = pixelWidth(spec) * pixelHeight(spec);
-  if (spec.w > limits.maxWidth || spec.h > limits.maxHeight || px > limits.maxPixels || !(px > 0)) {
+  // An auto side counts as 1 px here; the size stage keeps it within the limits.
+  const px = pixelWidth({ w: spec.w === 'auto' ? 1 : spec.w, dpr: spec.dpr }) * pixelHeight({ h: spec.h === 'auto' ? 1 : spec.h, dpr: spec.dpr });
+  if (Number(spec.w) > limits.maxWidth || Number(spec.h) > limits.maxHeight || px > limits.maxPixels || !(px > 0)) {
     throw new RenderError('limit_exceeded', `image ${spec.w}x${spec.h}@${spec.dpr} exceeds the configured limits`);
   }
   if ([...spec.text].length > limits.maxTextLength) throw new RenderError('limit_exceeded', 'text exceeds the configured limit');
@@ -110,8 +128,10 @@ export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
 export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
   if (limits) checkLimits(spec, limits);
   const p = spec.padding;
+  // An auto side gets its size in the size stage; until then it is a placeholder.
+  const w = spec.w === 'auto' ? 1 : spec.w, h = spec.h === 'auto' ? 1 : spec.h;
   const state: RenderState = {
-    spec, fonts, box: { x: p, y: p, w: Math.max(1, spec.w - 2 * p), h: Math.max(1, spec.h - 2 * p) },
+    spec, fonts, limits, w, h, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, h - 2 * p) },
     lines: [], paragraphs: [], layout: null, pixels: null, body: null,
   };
   return { state, timings: await runStages(STAGES, state, deadline, cancelled) };

@@ -25,6 +25,9 @@ export interface Background {
   readonly angle: number;
 }
 
+/** A width or height in CSS px, or `auto`: the worker sizes that side to the text (plus padding). */
+export type Dimension = number | 'auto';
+
 /**
  * The canonical render request: every option validated, normalised and defaulted.
  * Its JSON form (keys in declaration order) is the single source of ETags and cache keys.
@@ -32,8 +35,8 @@ export interface Background {
 export interface RenderSpec {
   readonly format: ImageFormat;
   readonly text: string;
-  readonly w: number;
-  readonly h: number;
+  readonly w: Dimension;
+  readonly h: Dimension;
   readonly dpr: number;
   /** Encoder quality for jpg/webp; 0 for png (unused). */
   readonly q: number;
@@ -70,9 +73,9 @@ export interface RenderLimits {
 export const MAX_FONT_SIZE = 512;
 
 /** Output width in device pixels. */
-export const pixelWidth = (spec: Pick<RenderSpec, 'w' | 'dpr'>): number => Math.round(spec.w * spec.dpr);
+export const pixelWidth = (spec: { readonly w: number; readonly dpr: number }): number => Math.round(spec.w * spec.dpr);
 /** Output height in device pixels. */
-export const pixelHeight = (spec: Pick<RenderSpec, 'h' | 'dpr'>): number => Math.round(spec.h * spec.dpr);
+export const pixelHeight = (spec: { readonly h: number; readonly dpr: number }): number => Math.round(spec.h * spec.dpr);
 
 /** A task sent to the render worker. */
 export interface RenderTask {
@@ -88,6 +91,34 @@ export interface RenderTask {
 export interface PosterTask {
   readonly kind: 'poster';
   readonly spec: PosterSpec;
+  readonly deadline: number;
+  readonly cancelSlot: number;
+}
+
+/** Badge styles: `flat` (corner radius 3) and `flat-square` (square corners). */
+export type BadgeStyle = 'flat' | 'flat-square';
+
+/**
+ * The canonical shields.io-style badge: label (may be empty) on `labelColor`, message on `color`,
+ * 20 CSS px high and as wide as its text; the worker measures the text and decides the width.
+ */
+export interface BadgeSpec {
+  readonly kind: 'badge';
+  readonly format: ImageFormat;
+  readonly label: string;
+  readonly message: string;
+  readonly labelColor: string;
+  readonly color: string;
+  readonly style: BadgeStyle;
+  readonly font: string;
+  readonly dpr: number;
+  readonly q: number;
+}
+
+/** A badge render task. */
+export interface BadgeTask {
+  readonly kind: 'badge';
+  readonly spec: BadgeSpec;
   readonly deadline: number;
   readonly cancelSlot: number;
 }

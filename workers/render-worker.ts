@@ -12,8 +12,9 @@ import { measureCacheStats } from './measure.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
-import { runPosterPipeline } from './poster-pipeline.js';
-import type { PosterTask, RenderLimits, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
+import { badgePoster } from './badge.js';
+import { runPosterPipeline, type PosterState } from './poster-pipeline.js';
+import type { BadgeTask, PosterTask, RenderLimits, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
@@ -39,21 +40,23 @@ function cacheStats(): WorkerCacheStats {
 }
 
 /** Handles one task. */
-export default async function handle(task: RenderTask | PosterTask | WarmupTask): Promise<RenderResult | WarmupResult> {
+export default async function handle(task: RenderTask | PosterTask | BadgeTask | WarmupTask): Promise<RenderResult | WarmupResult> {
   if (task.kind === 'warmup') {
     return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
   }
   const cancelled = (): boolean => Atomics.load(cancelBoard, task.cancelSlot) === 1;
-  if (task.kind === 'poster') {
-    return respond(() => runPosterPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), (state) => {
-      const layouts = [...state.text.values()].map((t) => t.layout);
-      return { fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated) };
-    });
-  }
+  if (task.kind === 'poster') return respond(() => runPosterPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), posterSummary);
+  if (task.kind === 'badge') return respond(async () => runPosterPipeline(badgePoster(task.spec, fonts), fonts, task.deadline, data.limits, cancelled), posterSummary);
   return respond(() => runPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), (state) => {
     const { size, lines, truncated } = state.layout!;
     return { fontSize: size, lines, truncated };
   });
+}
+
+/** The request-log summary of a poster render: first text size, lines and truncation over all text layers. */
+function posterSummary(state: PosterState): { fontSize: number; lines: number; truncated: boolean } {
+  const layouts = [...state.text.values()].map((t) => t.layout);
+  return { fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated) };
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
-import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk } from '../../workers/protocol.js';
+import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk, type RenderSpec } from '../../workers/protocol.js';
 import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
@@ -30,10 +30,10 @@ export interface RenderLogInfo {
 }
 
 /** Registers the render route. */
-export function renderRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics }): void {
-  const { config, catalog, pool, cache, metrics } = deps;
+export function renderRoutes(app: FastifyInstance, deps: ServeDeps): void {
+  const { config, catalog } = deps;
   app.get<{ Params: { format: string }; Querystring: RenderQuery }>('/render.:format', {
-    ...(config.rateLimitMax > 0 ? { config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } } : {}),
+    ...rateLimitOptions(config),
     schema: {
       summary: 'Render text to an image',
       params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } }, required: ['format'] },
@@ -45,17 +45,50 @@ export function renderRoutes(app: FastifyInstance, deps: { config: Config; catal
         },
       },
     },
-  }, async (req, reply) => {
-    const spec = canonicalize(req.params.format, req.query, config, catalog);
-    const canonical = canonicalString(spec);
-    verifySignature(canonical, req.query.sig, config.signingKeys);
-    const etag = etagFor(canonical, catalog.version);
-    const info: RenderLogInfo = { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, outcome: 'etag', textLength: spec.text.length };
-    req.renderInfo = info;
-    reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
-    if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-    return sendImage(req, reply, { etag, format: spec.format, cache, metrics, render: (signal) => pool.render(spec, signal) });
-  });
+  }, async (req, reply) => serveSpec(req, reply, canonicalize(req.params.format, req.query, config, catalog), req.query.sig, deps));
+}
+
+/** What answering a canonical spec needs. */
+export interface ServeDeps { readonly config: Config; readonly catalog: FontCatalog; readonly pool: RenderPool; readonly cache: ImageCache; readonly metrics: Metrics }
+
+/** Rate limiting for a render route, when configured. */
+export function rateLimitOptions(config: Config): Record<string, unknown> {
+  return config.rateLimitMax > 0 ? { config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } } : {};
+}
+
+/**
+ * Answers a canonical render spec (from `/render.*` or an equivalent URL shape): checks the
+ * signature, sets the ETag, answers 304 without rendering or renders through the image cache.
+ */
+export async function serveSpec(req: FastifyRequest, reply: FastifyReply, spec: RenderSpec, sig: string | undefined, deps: ServeDeps): Promise<FastifyReply> {
+  return serveCanonical(req, reply, {
+    canonical: canonicalString(spec), sig, info: { format: spec.format, px: specPixels(spec), textLength: spec.text.length },
+    render: (signal) => deps.pool.render(spec, signal),
+  }, deps);
+}
+
+/** A canonical request (render spec, badge…): its canonical string, what the log records, and how to render it. */
+export interface CanonicalRequest {
+  readonly canonical: string;
+  readonly sig: string | undefined;
+  readonly info: { readonly format: ImageFormat; readonly px: string; readonly textLength: number };
+  readonly render: (signal: AbortSignal) => Promise<RenderOk>;
+}
+
+/** Checks the signature of a canonical request, sets its ETag, answers 304 or renders through the image cache. */
+export async function serveCanonical(req: FastifyRequest, reply: FastifyReply, r: CanonicalRequest, deps: ServeDeps): Promise<FastifyReply> {
+  const { config, catalog, cache, metrics } = deps;
+  verifySignature(r.canonical, r.sig, config.signingKeys);
+  const etag = etagFor(r.canonical, catalog.version);
+  req.renderInfo = { ...r.info, outcome: 'etag' };
+  reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
+  if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
+  return sendImage(req, reply, { etag, format: r.info.format, cache, metrics, render: r.render });
+}
+
+/** The pixel size of a spec for the request log (`auto` for a side the worker decides). */
+export function specPixels(spec: RenderSpec): string {
+  return `${spec.w === 'auto' ? 'auto' : pixelWidth({ w: spec.w, dpr: spec.dpr })}x${spec.h === 'auto' ? 'auto' : pixelHeight({ h: spec.h, dpr: spec.dpr })}`;
 }
 
 /** Renders through the image cache (coalescing identical renders; a client that leaves cancels its share) and sends the image. */

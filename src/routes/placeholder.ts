@@ -1,0 +1,48 @@
+/**
+ * placehold.co-style routes: `/{size}[/{bg}[/{color}]][/{format}]` with the format also as an
+ * extension on the last segment, and `?text=…&font=…`. Each answers exactly what the equivalent
+ * `GET /render.{format}` URL answers (same canonical spec, bytes, ETag and errors).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { canonicalize } from '../params.js';
+import { isPlaceholderSize, placeholderQuery } from '../placeholder.js';
+import { rateLimitOptions, serveSpec, type ServeDeps } from './render.js';
+
+/** Query string of a placeholder URL. */
+function placeholderSchema(config: Config): Record<string, unknown> {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      text: { type: 'string', minLength: 1, maxLength: config.maxTextLength, description: 'Text (default: the size, as 600 × 400); \\n starts a new line.' },
+      font: { type: 'string', minLength: 1, maxLength: 64, description: 'Family from GET /fonts, sans, serif, mono, or a placehold.co font name (mapped to the nearest generic family).' },
+      sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'Signature of the equivalent /render URL (required when the server has SIGNING_KEYS).' },
+    },
+  };
+}
+
+type Params = { size: string; a?: string; b?: string; c?: string };
+type Query = { text?: string; font?: string; sig?: string };
+
+/** Registers the placeholder routes (one per path depth). */
+export function placeholderRoutes(app: FastifyInstance, deps: ServeDeps): void {
+  const { config, catalog } = deps;
+  const schema = { summary: 'placehold.co-style placeholder image', querystring: placeholderSchema(config) };
+  for (const path of ['/:size', '/:size/:a', '/:size/:a/:b', '/:size/:a/:b/:c']) {
+    app.get<{ Params: Params; Querystring: Query }>(path, {
+      ...rateLimitOptions(config),
+      schema,
+      // A first segment that is no size is not a placeholder: 404 as for any unknown path, before the query is checked.
+      preValidation: async (req) => {
+        if (!isPlaceholderSize(req.params.size)) throw new AppError('not_found', 404, `no route ${req.method} ${req.url.split('?')[0].slice(0, 100)}`);
+      },
+    }, async (req, reply) => {
+      const { size, a, b, c } = req.params;
+      const segments = [size, a, b, c].filter((s): s is string => s !== undefined);
+      const { format, query } = placeholderQuery(segments, req.query);
+      return serveSpec(req, reply, canonicalize(format, query, config, catalog), req.query.sig, deps);
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * `w=auto` / `h=auto`: the worker decides an image's size from its text. An auto width is the
+ * widest paragraph set on one line (one line per explicit newline) at `size`, plus padding; an
+ * auto height is the laid-out block (lines x line height at the size fitting chooses), plus
+ * padding. Either is capped by MAX_WIDTH / MAX_HEIGHT and MAX_PIXELS; text that then does not fit
+ * wraps, shrinks and ends in an ellipsis as in a fixed box.
+ */
+import type { Paragraph } from './itemize.js';
+import { chooseSize, type Box } from './layout.js';
+import { piecesWidth, wrap } from './line-break.js';
+import { pixelHeight, pixelWidth, type RenderLimits, type RenderSpec } from './protocol.js';
+
+/** Width in px of a paragraph set on one line at `size` (trailing spaces hang), summed as wrap() sums it. */
+export function naturalWidth(p: Paragraph, size: number, ls: number): number {
+  let full = 0, content = 0;
+  for (const seg of p.segments) {
+    content = full + piecesWidth(seg.pieces, seg.trail, size, ls);
+    full += piecesWidth(seg.pieces, seg.g1, size, ls);
+  }
+  return content;
+}
+
+/** Largest CSS size along one side so that side x `otherPx` device pixels stays within MAX_PIXELS. */
+function pixelCap(limits: RenderLimits, otherPx: number, dpr: number): number {
+  return Math.floor(Math.floor(limits.maxPixels / Math.max(1, otherPx)) / dpr);
+}
+
+const clamp = (n: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, n));
+
+/** The final size (CSS px) of a render whose `w` and/or `h` is `auto`, and its padded text box. */
+export function autoSize(spec: RenderSpec, paras: readonly Paragraph[], limits: RenderLimits): { w: number; h: number; box: Box } {
+  const p = spec.padding, dpr = spec.dpr, spaced = spec.letterSpacing !== 0;
+  let w: number;
+  if (spec.w === 'auto') {
+    const natural = Math.max(0, ...paras.map((para) => naturalWidth(para, spec.size, spec.letterSpacing)));
+    const otherPx = spec.h === 'auto' ? 1 : pixelHeight({ h: spec.h, dpr });
+    w = clamp(Math.ceil(natural + 2 * p), 1, Math.min(limits.maxWidth, pixelCap(limits, otherPx, dpr)));
+  } else {
+    w = spec.w;
+  }
+  let h: number;
+  if (spec.h === 'auto') {
+    const cap = Math.min(limits.maxHeight, pixelCap(limits, pixelWidth({ w, dpr }), dpr));
+    const o = { ...spec, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, cap - 2 * p) } };
+    const size = chooseSize(paras, o, spaced);
+    const lines = wrap(paras, size, o.box.w, spec.letterSpacing, spaced).lines.length;
+    const kept = spec.maxLines > 0 ? Math.min(lines, spec.maxLines) : lines;
+    h = clamp(Math.ceil(kept * spec.lineHeight * size + 2 * p), 1, cap);
+  } else {
+    h = spec.h;
+  }
+  return { w, h, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, h - 2 * p) } };
+}
