@@ -82,9 +82,15 @@ export function isColorList(input: string): boolean {
   return parts.length <= 3 && parts.every(isColor);
 }
 
-/** Adds the `color` and `color-list` string formats to an Ajv instance (Fastify's and the poster schema's). */
+/** True for a badge colour: shields' palette first, then CSS names and hex (the JSON-schema `badge-color` format). */
+export function isBadgeColor(input: string): boolean {
+  return parseColor(input, 'shields') !== null;
+}
+
+/** Adds the `color`, `color-list` and `badge-color` string formats to an Ajv instance (Fastify's and the poster schema's). */
 export function addColorFormats<A extends { addFormat(name: string, format: { type: 'string'; validate: (s: string) => boolean }): unknown }>(ajv: A): A {
   ajv.addFormat('color', { type: 'string', validate: isColor });
   ajv.addFormat('color-list', { type: 'string', validate: isColorList });
+  ajv.addFormat('badge-color', { type: 'string', validate: isBadgeColor });
   return ajv;
 }

@@ -29,7 +29,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
       if (param === 'sig') return new AppError('invalid_signature', 403, 'sig is not a valid signature', 'sig');
       return badParam('invalid_parameter', param, `${param} has an invalid format`);
     case 'format':
-      return badParam('invalid_color', param, `${param} must be ${e.params.format === 'color-list' ? BG_FORMS : COLOR_FORMS}`);
+      return badParam('invalid_color', param, `${param} must be ${e.params.format === 'color-list' ? BG_FORMS : e.params.format === 'badge-color' ? `a shields.io colour name (brightgreen, red = #e05d44…) or ${COLOR_FORMS}` : COLOR_FORMS}`);
     case 'enum':
       return badParam('invalid_parameter', param, `${param} must be one of ${(e.params.allowedValues as string[]).join(', ')}`);
     case 'type':

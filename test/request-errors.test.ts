@@ -26,7 +26,7 @@ const cases: [string, string, string, string][] = [
   ['NaN dpr', '/render.png?text=a&dpr=NaN', 'invalid_parameter', 'dpr'],
   ['quality 0', '/render.jpg?text=a&q=0', 'out_of_range', 'q'],
   ['quality 101', '/render.jpg?text=a&q=101', 'out_of_range', 'q'],
-  ['bad bg', '/render.png?text=a&bg=red', 'invalid_color', 'bg'],
+  ['bad bg', '/render.png?text=a&bg=reddish', 'invalid_color', 'bg'],
   ['four bg stops', '/render.png?text=a&bg=000,111,222,333', 'invalid_color', 'bg'],
   ['bad color', '/render.png?text=a&color=12345', 'invalid_color', 'color'],
   ['angle out of range', '/render.png?text=a&bg=000,fff&angle=400', 'out_of_range', 'angle'],

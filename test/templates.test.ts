@@ -101,7 +101,7 @@ describe('bad template requests answer 4xx naming the variable', () => {
     ['unknown variable', '/t/hello-card.png?name=a&colour=red', 400, 'unknown_parameter', 'colour'],
     ['missing required variable', '/t/hello-card.png', 400, 'missing_parameter', 'name'],
     ['variable too long', `/t/hello-card.png?name=${'x'.repeat(21)}`, 400, 'text_too_long', 'name'],
-    ['bad colour variable', '/t/hello-card.png?name=a&bg=blue', 400, 'invalid_color', 'bg'],
+    ['bad colour variable', '/t/hello-card.png?name=a&bg=bleu', 400, 'invalid_color', 'bg'],
     ['number variable not a number', '/t/hello-card.png?name=a&size=big', 400, 'invalid_parameter', 'size'],
     ['number variable out of range', '/t/hello-card.png?name=a&size=500', 400, 'out_of_range', 'size'],
     ['unknown asset variable', '/t/hello-card.png?name=a&logo=logos/nope.svg', 400, 'unknown_asset', 'logo'],

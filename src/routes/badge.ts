@@ -6,14 +6,16 @@
 import type { FastifyInstance } from 'fastify';
 import { badgeCanonicalString, canonicalizeBadge, type BadgeQuery } from '../badge.js';
 import { COLOR_SCHEMA } from '../params.js';
+
+const BADGE_COLOR = { ...COLOR_SCHEMA, format: 'badge-color' };
 import { rateLimitOptions, serveCanonical, type ServeDeps } from './render.js';
 
 const BADGE_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    labelColor: { ...COLOR_SCHEMA, description: 'Label background: a shields name (brightgreen, red = #e05d44…), CSS name or hex (default grey #555).' },
-    color: { ...COLOR_SCHEMA, description: 'Message background; overrides the colour in the path.' },
+    labelColor: { ...BADGE_COLOR, description: 'Label background: a shields name (brightgreen, red = #e05d44…), CSS name or hex (default grey #555).' },
+    color: { ...BADGE_COLOR, description: 'Message background; overrides the colour in the path.' },
     style: { type: 'string', enum: ['flat', 'flat-square'], description: 'flat (corner radius 3, default) or flat-square.' },
     dpr: { type: 'number', minimum: 1, maximum: 3, description: 'Device pixel ratio: a badge is 20*dpr pixels high (default 1).' },
     sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'Signature (required when the server has SIGNING_KEYS).' },
