@@ -58,7 +58,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
     // Badge paths carry their label and message (percent-encoded); longer paths answer 414.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
   });
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });

@@ -11,7 +11,9 @@ import type { FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError } from './errors.js';
+import { badgeCanonicalString, canonicalizeBadge } from './badge.js';
 import { canonicalize, type RenderQuery } from './params.js';
+import { isPlaceholderSize, placeholderQuery } from './placeholder.js';
 import { posterCanonicalString } from './poster.js';
 import type { TemplateStore } from './templates.js';
 
@@ -34,7 +36,7 @@ export function verifySignature(canonical: string, sig: string | undefined, keys
 }
 
 /**
- * Returns `url` (absolute, or a path starting with /render. or /t/) with a `sig` for `key`
+ * Returns `url` (absolute, or a path: /render.*, /t/*, /badge/* or a placeholder such as /600x400) with a `sig` for `key`
  * appended. Template URLs need `templates`. Invalid URLs throw the same 4xx AppError the server
  * would answer.
  */
@@ -45,10 +47,16 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   const query = Object.fromEntries(u.searchParams.entries());
   const render = /^\/render\.([a-z]+)$/.exec(u.pathname);
   const template = /^\/t\/([a-z0-9-]+)\.([a-z]+)$/.exec(u.pathname);
+  const badge = /^\/badge\/([^/]+)$/.exec(u.pathname);
+  const segments = u.pathname.split('/').slice(1).map(decodeURIComponent);
   let canonical: string;
   if (render) canonical = canonicalString(canonicalize(render[1], query as unknown as RenderQuery, config, catalog));
   else if (template && templates) canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, template[2]));
-  else throw new AppError('not_found', 404, `not a render or template URL: ${u.pathname}`);
+  else if (badge) canonical = badgeCanonicalString(canonicalizeBadge(decodeURIComponent(badge[1]), query, catalog));
+  else if (segments.length <= 4 && isPlaceholderSize(segments[0])) {
+    const p = placeholderQuery(segments, query);
+    canonical = canonicalString(canonicalize(p.format, p.query, config, catalog));
+  } else throw new AppError('not_found', 404, `not a render, template, badge or placeholder URL: ${u.pathname}`);
   u.searchParams.set('sig', signCanonical(canonical, key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
 }

@@ -41,6 +41,16 @@ describe('signed URLs', () => {
     expect((await lp.app.inject(sign('/render.png?text=Signed', 'some-other-key-000000'))).statusCode).toBe(403);
   });
 
+  it('guards badge and placeholder URLs too; a placeholder shares the signature of its /render equivalent', async () => {
+    for (const url of ['/badge/build-passing-brightgreen.png', '/600x400/000/fff.png?text=Hi']) {
+      expect((await lp.app.inject(url)).statusCode, url).toBe(403);
+      const signed = await lp.app.inject(sign(url));
+      expect(signed.statusCode, url).toBe(200);
+    }
+    const sig = (url: string) => new URL(sign(url), 'http://x').searchParams.get('sig');
+    expect(sig('/600x400/000/fff.png?text=Hi')).toBe(sig('/render.png?text=Hi&w=600&h=400&bg=000&color=fff&size=100&minSize=4&padding=40'));
+  });
+
   it('signs the canonical request: equivalent spellings share one signature', async () => {
     const a = new URL(sign('/render.png?text=Caf%C3%A9&color=111111&w=300&h=150'), 'http://x').searchParams.get('sig');
     const b = new URL(sign('/render.png?h=150&w=300&text=Cafe%CC%81'), 'http://x').searchParams.get('sig');
