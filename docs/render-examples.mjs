@@ -1,4 +1,4 @@
-// Renders the README's example images into docs/ through the real app (run: npm run build && node docs/render-examples.mjs).
+// Renders the README's example images into docs/ through the real app (run: npm run build && node docs/render-examples.mjs [name…]).
 import fs from 'node:fs';
 import { buildApp } from '../dist/src/app.js';
 import { loadConfig } from '../dist/src/config.js';
@@ -14,10 +14,21 @@ export const EXAMPLES = [
   ['japanese-vertical-center', 'text=東京で開催される「デザインと技術」展示会へようこそ。&w=600&h=315&bg=fef3c7&color=7c2d12&size=44&lineHeight=1.5'],
 ];
 
+/** Examples of the other URL shapes (placehold.co, shields.io), as full paths. */
+export const URL_EXAMPLES = [
+  ['placeholder', '/600x315.png'],
+  ['placeholder-dark', '/600x315/0f172a/f8fafc.png?text=Hero%20image%5Cn1200%20%C3%97%20630'],
+  ['shields-badge', '/badge/build-passing-brightgreen.png?dpr=2'],
+  ['auto-size', '/render.png?text=As%20wide%20as%20its%20text&w=auto&h=auto&size=40&padding=24&bg=fef3c7&color=7c2d12'],
+  ['shields-badge-label', '/badge/coverage-94%25-yellowgreen.png?dpr=2'],
+];
+
+// With names on the command line, only those are rendered.
+const only = new Set(process.argv.slice(2));
 const { app, warmed } = await buildApp(loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'silent' }));
 await warmed;
-for (const [name, query] of EXAMPLES) {
-  const url = `/render.png?${query}`;
+for (const [name, url] of [...EXAMPLES.map(([n, q]) => [n, `/render.png?${q}`]), ...URL_EXAMPLES]) {
+  if (only.size > 0 && !only.has(name)) continue;
   const res = await app.inject(url);
   if (res.statusCode !== 200) throw new Error(`${name}: ${res.statusCode} ${res.body}`);
   fs.writeFileSync(new URL(`./${name}.png`, import.meta.url), res.rawPayload);

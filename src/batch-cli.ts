@@ -184,7 +184,7 @@ export function renderRequest(arg: string, outFile: string): { method: 'GET' | '
 export async function runRender(argv: string[], config: Config): Promise<number> {
   const { positional, flags } = parseArgs(argv);
   if (!positional[0] || !flags.out) {
-    process.stderr.write("usage: letterpress render '<json | @doc.json | /render.png?… | /t/name.png?… | text=…>' -o out.png\n");
+    process.stderr.write("usage: letterpress render '<json | @doc.json | /render.png?… | /t/name.png?… | /badge/… | /600x400… | text=…>' -o out.png\n");
     return 2;
   }
   const lp = await buildApp({ ...config, logLevel: 'warn', signingKeys: [], redisUrl: null, dataDir: path.join(os.tmpdir(), 'letterpress-render') }, { jobs: false });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `letterpress` command line:
- *   letterpress sign '<url, /render.png?… or /t/name.png?…>' [--key KEY]   print the URL with its `sig`
+ *   letterpress sign '<url: /render.png?…, /t/name.png?…, /badge/…, /600x400…>' [--key KEY]   print the URL with its `sig`
  *   letterpress config                                      print the effective configuration (secrets masked)
  *   letterpress serve                                       start the HTTP server (same as npm start)
  *   letterpress worker                                      take batch-job chunks from Redis (REDIS_URL), no HTTP
