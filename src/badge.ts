@@ -9,7 +9,7 @@ import { deepFreeze } from '../workers/font-catalog.js';
 import type { BadgeSpec, BadgeStyle, ImageFormat } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { badParam } from './errors.js';
-import { canonicalColor, resolveFamily } from './params.js';
+import { canonicalColor, outputFormat, resolveFamily } from './params.js';
 
 /** Defaults: shields' grey label, PNG when the path has no extension, flat style, 1x. */
 export const BADGE_DEFAULTS = Object.freeze({ labelColor: 'grey', format: 'png', style: 'flat', dpr: 1, q: 90, font: 'sans' });
@@ -47,8 +47,6 @@ function badgeText(raw: string, param: string, required: boolean): string {
   return text;
 }
 
-const FORMATS: Readonly<Record<string, ImageFormat>> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
-
 /** Parses the badge path (after `/badge/`, URL-decoded) and query into the canonical BadgeSpec. */
 export function canonicalizeBadge(content: string, query: BadgeQuery, catalog: FontCatalog): BadgeSpec {
   let format: ImageFormat = BADGE_DEFAULTS.format as ImageFormat;
@@ -56,9 +54,7 @@ export function canonicalizeBadge(content: string, query: BadgeQuery, catalog: F
   // Colours never hold a dot (nor a dash), so a final `.ext` is the format.
   const ext = /\.([A-Za-z0-9]+)$/.exec(body);
   if (ext) {
-    const f = FORMATS[ext[1].toLowerCase()];
-    if (!f) throw badParam('unknown_format', 'format', `format must be one of png, jpg, jpeg, webp${ext[1].toLowerCase() === 'svg' ? ' (svg badges are not rendered here)' : ''}`);
-    format = f;
+    format = outputFormat(ext[1]);
     body = body.slice(0, -ext[0].length);
   }
   const parts = splitDashes(body);

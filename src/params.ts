@@ -18,6 +18,21 @@ export const BG_SCHEMA = Object.freeze({ type: 'string', format: 'color-list', m
 /** What the `bg` error message lists: every form the README documents. */
 export const BG_FORMS = `${COLOR_FORMS}, or 2-3 comma-separated colours for a gradient`;
 
+const FORMATS: Readonly<Record<string, ImageFormat>> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
+
+/**
+ * An output format from a path segment or extension (`png`, `jpg`/`jpeg`, `webp`, any case) in
+ * canonical form; anything else is a 400 `unknown_format` naming `format` (svg, gif and avif, which
+ * other services serve, say so).
+ */
+export function outputFormat(name: string): ImageFormat {
+  const lower = name.toLowerCase();
+  const f = FORMATS[lower];
+  if (f) return f;
+  const other = ['svg', 'gif', 'avif'].includes(lower) ? ` (${lower} is not rendered here)` : '';
+  throw badParam('unknown_format', 'format', `format must be one of png, jpg, jpeg, webp${other}`);
+}
+
 /** Defaults for every optional parameter. */
 export const DEFAULTS = Object.freeze({
   w: 1200, h: 630, dpr: 1, q: 90, bg: 'ffffff', angle: 180, color: '111111', font: 'sans', weight: 400,

@@ -4,15 +4,14 @@
  * `GET /render.{format}` URL, so both canonicalise to the same RenderSpec (same bytes, same ETag).
  */
 import { badParam } from './errors.js';
-import type { RenderQuery } from './params.js';
+import { outputFormat, type RenderQuery } from './params.js';
 
 /** Defaults of a placeholder: placehold.co's light grey background and grey text, PNG. */
 export const PLACEHOLDER_DEFAULTS = Object.freeze({ bg: 'dddddd', color: '999999', format: 'png', font: 'sans' });
 
 const SIZE = /^(\d{1,6})(?:x(\d{1,6}))?(?:@([123])x)?$/i;
-const FORMATS: Readonly<Record<string, string>> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
-/** Formats placehold.co serves that this service does not render (answered 400 unknown_format, not 404). */
-const OTHER_FORMATS = new Set(['svg', 'gif', 'avif']);
+/** A last segment that names a format (placehold.co's, rendered or not) rather than a colour. */
+const FORMAT_SEGMENT = /^(?:png|jpe?g|webp|svg|gif|avif)$/i;
 
 /** placehold.co's font names (lower case, `-` for spaces) mapped to the generic family they stand in for. */
 const FONT_ALIASES: Readonly<Record<string, string>> = {
@@ -32,14 +31,7 @@ export function placeholderFont(name: string): string {
 function splitFormat(segment: string): { rest: string; format?: string } {
   const m = /^(.*)\.([A-Za-z0-9]+)$/.exec(segment);
   if (!m) return { rest: segment };
-  return { rest: m[1], format: formatName(m[2]) };
-}
-
-function formatName(ext: string): string {
-  const f = FORMATS[ext.toLowerCase()];
-  if (f) return f;
-  const other = OTHER_FORMATS.has(ext.toLowerCase()) ? ` (${ext.toLowerCase()} is not rendered here)` : '';
-  throw badParam('unknown_format', 'format', `format must be one of png, jpg, jpeg, webp${other}`);
+  return { rest: m[1], format: outputFormat(m[2]) };
 }
 
 /** True when `segment` looks like a placeholder size (`600`, `600x400`, `600x400@2x`, optionally `.png`). */
@@ -57,8 +49,8 @@ export function placeholderQuery(segments: readonly string[], query: { text?: st
   const parts = [...segments];
   let format: string | undefined;
   const last = parts.length - 1;
-  if (parts.length > 1 && (FORMATS[parts[last].toLowerCase()] || OTHER_FORMATS.has(parts[last].toLowerCase()))) {
-    format = formatName(parts.pop()!);
+  if (parts.length > 1 && FORMAT_SEGMENT.test(parts[last])) {
+    format = outputFormat(parts.pop()!);
   } else {
     const split = splitFormat(parts[last]);
     parts[last] = split.rest;
