@@ -84,7 +84,7 @@ describe('state machines', () => {
 
 describe('a job runs to the end; one bad row fails alone', () => {
   it('202 + Location, queued -> running -> succeeded seen over SSE; failed rows carry the API error', async () => {
-    const rows = [badge(1), badge(2), { label: 'x', labelColor: 'nope' }, badge(4), { label: 'y', color: 'blue' }];
+    const rows = [badge(1), badge(2), { label: 'x', labelColor: 'nope' }, badge(4), { label: 'y', color: 'bleu' }];
     const res = await submit({ template: 'status-badge', rows });
     expect(res.statusCode).toBe(202);
     const id = JSON.parse(res.body).id as string;
