@@ -98,6 +98,11 @@ describe('canonical spec and errors', () => {
     expect(first.headers.etag).not.toBe((await lp.app.inject(renderUrl({ text: 'Hi', w: 'auto', h: 'auto' }))).headers.etag);
   });
 
+  it('leaves fixed-size specs exactly as before (existing URLs keep their ETags)', () => {
+    const spec = canonicalize('png', { text: 'Hi', w: '300', h: '100', bg: '0f172a,7c3aed', color: '#fff' } as RenderQuery, testConfig(ENV), lp.catalog);
+    expect(canonicalString(spec)).toBe('{"format":"png","text":"Hi","w":300,"h":100,"dpr":1,"q":0,"bg":{"colors":["0f172aff","7c3aedff"],"angle":180},"color":"ffffffff","font":"Inter","weight":400,"size":64,"minSize":12,"align":"center","valign":"middle","padding":48,"lineHeight":1.25,"letterSpacing":0,"maxLines":0,"fit":"shrink","direction":"auto","lang":"auto"}');
+  });
+
   it.each([
     [{ w: 'wide' }, 'invalid_parameter', 'w'],
     [{ h: 'AUTO!' }, 'invalid_parameter', 'h'],
