@@ -22,8 +22,8 @@ export function signRoutes(app: FastifyInstance, deps: { config: Config; catalog
         properties: { url: { type: 'string', minLength: 1, maxLength: 16384, description: 'A path (/render.png?…, /t/name.png?…) or an absolute URL; an existing sig is replaced.' } },
       },
     },
-    // The key is checked before the body, so callers without one learn nothing from it.
-    preValidation: async (req) => {
+    // The key is checked before the body is even parsed: callers without one learn nothing.
+    onRequest: async (req) => {
       if (config.signingKeys.length === 0) throw new AppError('not_found', 404, 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
       checkBearer(req.headers.authorization, config.signingKeys);
     },
