@@ -42,11 +42,17 @@ export function cssColorToHex(value) {
 export function kindOf(name, prop) {
   if (Array.isArray(prop.enum)) return 'choice';
   if (prop.type === 'number' || prop.type === 'integer') return 'number';
+  if (numericMember(prop)) return 'number'; // e.g. a number or a keyword such as "auto": typed as text
   const desc = String(prop.description ?? '');
   if (/colou?r/i.test(desc) && /comma-separated/i.test(desc)) return 'colors';
   if (/colou?r/i.test(desc) || /colou?r/i.test(name)) return 'color';
   if (name === 'text' || (prop.maxLength ?? 0) > 200) return 'multiline';
   return 'string';
+}
+
+/** The numeric alternative of an anyOf/oneOf property (its bounds drive the slider), if any. */
+export function numericMember(prop) {
+  return [...(prop.anyOf ?? []), ...(prop.oneOf ?? [])].find((m) => m.type === 'number' || m.type === 'integer') ?? null;
 }
 
 /** A set of fields in one form: values in order, set, and errors next to a field. */

@@ -1,7 +1,7 @@
 // The playground page: three modes (text, template, poster) feeding one live preview with its
 // stats, errors next to the offending control, and copyable URL / <img> / curl / signed URL.
 import { ApiError, fetchImage, getJson, signUrl } from './api.js';
-import { FieldSet, h, kindOf } from './controls.js';
+import { FieldSet, h, kindOf, numericMember } from './controls.js';
 import { buildPath, curlGet, curlPost, imgTag, withDpr } from './snippets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -54,9 +54,10 @@ function schedule() {
 function fieldFor(name, prop, extra = {}) {
   const kind = kindOf(name, prop);
   const def = state.defaults[name];
+  const num = prop.type === 'number' || prop.type === 'integer' ? prop : numericMember(prop) ?? {};
   return {
     name, kind, label: LABELS[name] ?? name, hint: prop.description, placeholder: def === undefined ? undefined : String(def),
-    min: prop.minimum, max: prop.maximum, integer: prop.type === 'integer', options: prop.enum, maxLength: prop.maxLength, ...extra,
+    min: num.minimum, max: num.maximum, integer: num.type === 'integer', options: prop.enum, maxLength: prop.maxLength, ...extra,
   };
 }
 
@@ -108,7 +109,7 @@ async function selectTemplate(name, values = {}) {
   if (!t) return;
   state.template = t;
   $('template-select').value = name;
-  $('template-desc').textContent = `${t.description} ${t.width}×${t.height}.`;
+  $('template-desc').textContent = t.description;
   templateFields.clear();
   const vars = templateFields.group('Variables');
   for (const [vn, v] of Object.entries(t.variables)) {
@@ -261,8 +262,7 @@ function showImage(img, url) {
   $('stage').classList.remove('stale');
   $('placeholder').hidden = true;
   $('stat-size').textContent = `${img.width} × ${img.height} px`;
-  $('stat-bytes').textContent = `${fmtBytes(img.bytes)} (${img.bytes.toLocaleString('en')} bytes)`;
-  $('stat-bytes').title = `${img.bytes} bytes`;
+  $('stat-bytes').replaceChildren(fmtBytes(img.bytes), h('small', { text: `${img.bytes.toLocaleString('en')} bytes` }));
   $('stat-time').textContent = `${Math.round(img.ms)} ms`;
   $('stat-type').textContent = img.type || '–';
 }

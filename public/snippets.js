@@ -21,9 +21,10 @@ export function withDpr(pairs, dpr) {
   return [...pairs.filter(([k]) => k !== 'dpr'), ['dpr', String(dpr)]];
 }
 
-/** `<img src srcset="… 2x" width height alt>` for CSS size `w`×`h`. */
+/** `<img src srcset="… 2x" width height alt>` for CSS size `w`×`h` (each left out when not a number, e.g. w=auto). */
 export function imgTag(src, src2x, w, h, alt) {
-  return `<img src="${escapeAttr(src)}" srcset="${escapeAttr(src2x)} 2x" width="${w}" height="${h}" alt="${escapeAttr(alt)}">`;
+  const size = [['width', w], ['height', h]].filter(([, v]) => Number.isFinite(v)).map(([k, v]) => ` ${k}="${v}"`).join('');
+  return `<img src="${escapeAttr(src)}" srcset="${escapeAttr(src2x)} 2x"${size} alt="${escapeAttr(alt)}">`;
 }
 
 /** `curl -G --data-urlencode 'k=v' … URL -o out.ext`: each value URL-encoded by curl. */

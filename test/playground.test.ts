@@ -3,7 +3,7 @@
  * POST /sign for key holders, and the page itself driven in a real Chromium (playwright-core):
  * live preview, templates, posters, errors next to their control, and copy snippets that work.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { querySchema } from '../src/params.js';
 import { PLAYGROUND_CSP } from '../src/routes/playground.js';
+import { PROJECT_ROOT } from '../src/config.js';
 import { decode, startApp, testConfig } from './helpers.js';
 
 const run = promisify(execFile);
@@ -71,6 +72,38 @@ describe('playground routes', () => {
     expect(body.render.defaults).toMatchObject({ w: 1200, h: 630, bg: 'ffffff' });
     expect(body.signing).toBe(false);
     expect((await signed.app.inject('/playground/params.json')).json().signing).toBe(true);
+  });
+
+
+  it('the server prints the playground URL when it starts', async () => {
+    const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/server.js')], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', POOL_SIZE: '1', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'lp-data-')) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buf = '';
+        proc.stdout!.on('data', (d: Buffer) => {
+          buf += d.toString();
+          const m = /playground: (http:\/\/localhost:\d+\/)/.exec(buf);
+          if (m) resolve(m[1]);
+        });
+        proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));
+      });
+      const res = await fetch(url.replace('localhost', '127.0.0.1'));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<title>Letterpress playground</title>');
+    } finally {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('documents POST /sign in the OpenAPI description and keeps the playground files out of it', async () => {
+    const doc = (await open.app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
+    expect(doc.paths['/sign']?.post).toBeDefined();
+    expect(Object.keys(doc.paths).filter((p) => p === '/' || p.startsWith('/playground'))).toEqual([]);
   });
 });
 
