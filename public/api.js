@@ -53,7 +53,15 @@ export async function fetchImage(req, signal) {
     URL.revokeObjectURL(objectUrl);
     throw new DOMException('aborted', 'AbortError');
   }
-  return { objectUrl, width: img.naturalWidth, height: img.naturalHeight, bytes: blob.size, type: blob.type, ms, etag: res.headers.get('etag') };
+  return { objectUrl, width: img.naturalWidth, height: img.naturalHeight, bytes: blob.size, type: blob.type, ms, etag: res.headers.get('etag'), ...serverTiming(res.headers.get('server-timing')) };
+}
+
+/** The render time the service reports in Server-Timing (`render;dur=…`), or that it came from its cache. */
+export function serverTiming(header) {
+  const h = header ?? '';
+  if (/(^|,)\s*cache\b/.test(h)) return { cached: true, renderMs: null };
+  const m = /(?:^|,)\s*render;dur=([\d.]+)/.exec(h);
+  return { cached: false, renderMs: m ? Number(m[1]) : null };
 }
 
 /** Asks the service to sign a render or template URL path with the caller's key (POST /sign). */

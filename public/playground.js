@@ -263,7 +263,8 @@ function showImage(img, url) {
   $('placeholder').hidden = true;
   $('stat-size').textContent = `${img.width} × ${img.height} px`;
   $('stat-bytes').replaceChildren(fmtBytes(img.bytes), h('small', { text: `${img.bytes.toLocaleString('en')} bytes` }));
-  $('stat-time').textContent = `${Math.round(img.ms)} ms`;
+  const server = img.cached ? 'cached' : img.renderMs === null ? `${Math.round(img.ms)} ms` : `${Math.round(img.renderMs)} ms`;
+  $('stat-time').replaceChildren(server, h('small', { text: `${Math.round(img.ms)} ms round trip` }));
   $('stat-type').textContent = img.type || '–';
 }
 

@@ -100,6 +100,14 @@ describe('playground routes', () => {
     }
   });
 
+  it('image answers say how long the render took in Server-Timing (or that the image cache answered)', async () => {
+    const url = '/render.png?text=Timing&w=300&h=150';
+    const first = await open.app.inject(url);
+    expect(first.headers['server-timing']).toMatch(/^render;dur=\d+\.\d;desc="render", (\w+;dur=\d+\.\d(, )?)+$/);
+    expect(first.headers['server-timing']).toContain('encode;dur=');
+    expect((await open.app.inject(url)).headers['server-timing']).toBe('cache;desc="image cache hit"');
+  });
+
   it('documents POST /sign in the OpenAPI description and keeps the playground files out of it', async () => {
     const doc = (await open.app.inject('/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
     expect(doc.paths['/sign']?.post).toBeDefined();
@@ -233,7 +241,7 @@ describe.skipIf(skipBrowser)('the page in Chromium', () => {
     expect(await renderCount(open) - before).toBeLessThan(6); // 19 keystrokes, a few renders
     await expect.poll(() => page.textContent('#stat-size')).toBe('1200 × 630 px');
     expect(await page.textContent('#stat-bytes')).toContain(second.bytes.toLocaleString('en'));
-    expect(await page.textContent('#stat-time')).toMatch(/^\d+ ms$/);
+    expect(await page.textContent('#stat-time')).toMatch(/^(\d+ ms|cached)\d+ ms round trip$/);
 
     // A bad value: the server's error, shown next to that control, then fixed.
     await page.fill('#text-form [name="w"]', '99999');
