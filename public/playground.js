@@ -2,6 +2,7 @@
 // stats, errors next to the offending control, and copyable URL / <img> / curl / signed URL.
 import { ApiError, fetchImage, getJson, signUrl } from './api.js';
 import { FieldSet, h, kindOf, numericMember } from './controls.js';
+import { lineOf, locateNearest } from './json-locate.js';
 import { buildPath, curlGet, curlPost, imgTag, withDpr } from './snippets.js';
 
 const $ = (id) => document.getElementById(id);
@@ -273,6 +274,7 @@ function clearErrors() {
   $('error').classList.remove('notice');
   textFields.clearErrors();
   templateFields.clearErrors();
+  $('poster-goto').hidden = true;
   for (const id of ['poster-error', 'key-error']) {
     $(id).hidden = true;
     $(id).textContent = '';
@@ -304,8 +306,14 @@ function showError(e) {
     return;
   }
   if (state.mode === 'poster') {
-    $('poster-error').textContent = err.param === '/' ? line : `${err.param} — ${line}`;
+    const text = $('poster-json').value;
+    const at = err.param === '/' ? null : locateNearest(text, err.param);
+    $('poster-error').textContent = err.param === '/' ? line : `${err.param}${at ? ` (line ${lineOf(text, at.start)})` : ''} — ${line}`;
     $('poster-error').hidden = false;
+    if (at) {
+      state.posterErrorAt = at;
+      $('poster-goto').hidden = false;
+    }
     $('poster-error').closest('.field').classList.add('invalid');
     return;
   }
@@ -423,6 +431,15 @@ async function main() {
     setMode('poster');
   });
   $('poster-json').addEventListener('input', schedule);
+  $('poster-goto').addEventListener('click', () => {
+    const ta = $('poster-json');
+    const { start, end } = state.posterErrorAt;
+    ta.focus();
+    ta.setSelectionRange(start, start); // scrolls the line into view
+    ta.setSelectionRange(start, end);
+  });
+  // Enter in a field never submits a form (the page's CSP has form-action 'none').
+  for (const form of document.querySelectorAll('form')) form.addEventListener('submit', (ev) => ev.preventDefault());
   $('poster-format').addEventListener('click', () => {
     try {
       $('poster-json').value = JSON.stringify(JSON.parse($('poster-json').value), null, 2);

@@ -160,6 +160,25 @@ describe('POST /sign', () => {
   });
 });
 
+describe('json-locate (poster errors point at their line)', () => {
+  it('finds the value of a JSON pointer, with escaped keys; a missing field points at its parent', async () => {
+    // @ts-expect-error plain browser module without types
+    const { locate, locateNearest, lineOf } = await import('../public/json-locate.js');
+    const text = JSON.stringify({ width: 400, layers: [{ type: 'text', size: 9999 }, { type: 'rect', stroke: { color: '#f00', width: 2 } }], 'a/b': { 'c~d': [1, 2] } }, null, 2);
+    const at = (p: string) => {
+      const r = locate(text, p) as { start: number; end: number } | null;
+      return r && [text.slice(r.start, r.end), lineOf(text, r.start)];
+    };
+    expect(at('/layers/0/size')).toEqual(['9999', 6]);
+    expect(at('/layers/1/stroke/width')).toEqual(['2', 12]);
+    expect(at('/a~1b/c~0d/1')).toEqual(['2', 19]);
+    expect(at('/layers/7')).toBeNull();
+    const parent = locateNearest(text, '/layers/0/text') as { start: number; end: number };
+    expect(text.slice(parent.start, parent.end)).toMatch(/^\{\n\s+"type": "text",\n\s+"size": 9999\n\s+\}$/);
+    expect(locate('{"a": [1, {"b": "x\\"}"}]}', '/a/1/b')).toEqual({ start: 16, end: 22 });
+  });
+});
+
 const skipBrowser = process.env.LETTERPRESS_SKIP_BROWSER === '1';
 
 describe.skipIf(skipBrowser)('the page in Chromium', () => {
@@ -309,6 +328,10 @@ describe.skipIf(skipBrowser)('the page in Chromium', () => {
     expect(changed.bytes).not.toBe(badge.bytes);
     const curl = await copySnippet(page, 'curl');
     expect(curl).toContain(`'${base}/t/status-badge.png' -o out.png`);
+    await page.reload(); // the settings live in the location hash
+    const restored = await previewAfter(page);
+    expect(restored.url).toBe(changed.url);
+    expect(await page.inputValue('#template-form [name="message"]')).toBe('failing');
 
     await page.fill('#template-form [name="color"]', 'not-a-colour');
     await page.waitForSelector('#error:not([hidden])[data-param="color"]');
@@ -333,7 +356,13 @@ describe.skipIf(skipBrowser)('the page in Chromium', () => {
     doc.layers[0].size = 9999;
     await page.fill('#poster-json', JSON.stringify(doc));
     await page.waitForSelector('#error:not([hidden])[data-param="/layers/0/size"]');
-    expect(await page.textContent('#poster-error')).toMatch(/^\/layers\/0\/size — out_of_range: /);
+    expect(await page.textContent('#poster-error')).toMatch(/^\/layers\/0\/size \(line 1\) — out_of_range: /);
+    await page.click('#poster-goto');
+    const selected = await page.$eval('#poster-json', (ta) => {
+      const t = ta as HTMLTextAreaElement;
+      return t.value.slice(t.selectionStart, t.selectionEnd);
+    });
+    expect(selected).toBe('9999');
     await page.fill('#poster-json', '{"width": 400,');
     await page.waitForSelector('#error:not([hidden])[data-code="invalid_json"]');
     expect(await page.isVisible('#poster-error')).toBe(true);
