@@ -50,9 +50,11 @@ export function kindOf(name, prop) {
   return 'string';
 }
 
-/** The numeric alternative of an anyOf/oneOf property (its bounds drive the slider), if any. */
+/** The numeric part of a property that also takes other values (type list, anyOf/oneOf): its bounds drive the slider. */
 export function numericMember(prop) {
-  return [...(prop.anyOf ?? []), ...(prop.oneOf ?? [])].find((m) => m.type === 'number' || m.type === 'integer') ?? null;
+  const numeric = (t) => t === 'number' || t === 'integer';
+  if (Array.isArray(prop.type) && prop.type.some(numeric)) return { ...prop, type: prop.type.find(numeric) };
+  return [...(prop.anyOf ?? []), ...(prop.oneOf ?? [])].find((m) => numeric(m.type)) ?? null;
 }
 
 /** A set of fields in one form: values in order, set, and errors next to a field. */

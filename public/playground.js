@@ -275,6 +275,7 @@ function clearErrors() {
   textFields.clearErrors();
   templateFields.clearErrors();
   $('poster-goto').hidden = true;
+  $('key-box').classList.remove('invalid');
   for (const id of ['poster-error', 'key-error']) {
     $(id).hidden = true;
     $(id).textContent = '';
@@ -288,15 +289,19 @@ function showError(e) {
   clearErrors();
   const err = e instanceof ApiError ? e : new ApiError(0, 'network', e?.message ?? String(e));
   $('error').hidden = false;
-  $('error').classList.toggle('notice', err.code === 'key_needed');
+  const notice = err.code === 'key_needed';
+  $('error').classList.toggle('notice', notice);
   $('error-status').textContent = err.status ? String(err.status) : '';
   $('error-code').textContent = err.code;
+  $('error-code').hidden = notice;
   $('error-param').textContent = err.param ?? '';
-  $('error-param-wrap').hidden = !err.param;
+  $('error-param-wrap').hidden = !err.param || notice;
   $('error-message').textContent = err.message;
   $('error').dataset.code = err.code;
   $('error').dataset.param = err.param ?? '';
   $('stage').classList.add('stale');
+  if (!$('stage').classList.contains('loaded')) $('placeholder').textContent = notice ? 'Enter a signing key to preview.' : 'No image: see the error below.';
+  if (notice) return;
   const line = `${err.code}: ${err.message}`;
   if (!err.param) return;
   if (err.param === 'authorization' || err.param === 'sig') {
