@@ -36,7 +36,7 @@ const INITIAL_POSTER = {
 const state = {
   mode: 'text', signing: false, defaults: {}, formats: ['png'], querySchema: null,
   templates: [], template: null, assets: [],
-  current: null, controller: null, seq: 0, timer: 0, objectUrl: null,
+  current: null, controller: null, seq: 0, timer: 0, objectUrl: null, posterErrorAt: null,
 };
 
 const textFields = new FieldSet($('text-form'), schedule);
@@ -280,8 +280,8 @@ function clearErrors() {
     $(id).hidden = true;
     $(id).textContent = '';
   }
-  document.querySelector('#panel-template .field[data-param="name"]').classList.remove('invalid');
   document.querySelectorAll('.field.invalid').forEach((el) => el.classList.remove('invalid'));
+  document.querySelector('#panel-template .field[data-param="name"] .field-error').hidden = true;
 }
 
 /** Shows an error in the status box and next to the control of its param. */
