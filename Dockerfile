@@ -19,6 +19,7 @@ COPY package.json ./
 COPY fonts ./fonts
 COPY templates ./templates
 COPY assets ./assets
+COPY public ./public
 # Batch jobs (embedded engine) keep their state and images here: mount a volume to keep them across restarts.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data

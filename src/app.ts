@@ -26,6 +26,8 @@ import { createEngine } from './jobs/create-engine.js';
 import type { JobEngine } from './jobs/engine.js';
 import { ItemRenderer } from './jobs/item-renderer.js';
 import { jobRoutes } from './routes/jobs.js';
+import { playgroundRoutes } from './routes/playground.js';
+import { signRoutes } from './routes/sign.js';
 
 /** Options for tests: skip warming to check start-up behaviour, or inject a logger stream. */
 export interface BuildOptions {
@@ -88,7 +90,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   app.addHook('onRequest', async (req, reply) => {
     // Every response: the request id, no MIME sniffing, and a CSP under which nothing served
-    // here (an image, or JSON opened in a tab) can run script or load anything.
+    // here (an image, or JSON opened in a tab) can run script or load anything. The playground
+    // page and its files replace it with their own same-origin CSP (routes/playground.ts).
     reply.header('x-request-id', req.id);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Content-Security-Policy', "default-src 'none'; sandbox");
@@ -124,6 +127,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onClose', async () => pool.close());
 
   metaRoutes(app, { catalog, pool, cache, metrics });
+  signRoutes(app, { config, catalog, templates });
+  playgroundRoutes(app, { config });
 
   const warmed = opts.warm === false ? new Promise<void>(() => {}) : pool.warm().then(async (results) => {
     const failed = results[0]?.failed ?? [];

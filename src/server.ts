@@ -1,6 +1,6 @@
 /**
  * Entry point: parse the config (exit 1 listing every bad variable), start the app, print an
- * example URL. SIGTERM/SIGINT stop accepting, finish in-flight renders, close the pool and exit 0
+ * playground URL and an example URL. SIGTERM/SIGINT stop accepting, finish in-flight renders, close the pool and exit 0
  * (or 1 after SHUTDOWN_TIMEOUT_MS); a second signal exits at once.
  */
 import { buildApp } from './app.js';
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   await warmed;
   const port = new URL(address).port;
+  app.log.info(`playground: http://localhost:${port}/`);
   app.log.info(`example: http://localhost:${port}/render.png?text=${encodeURIComponent('Hello 世界 👋')}&w=1200&h=630`);
   let closing = false;
   const stop = (signal: string): void => {

@@ -104,7 +104,16 @@ export async function sendImage(req: FastifyRequest, reply: FastifyReply, o: { e
     return rendered;
   }, client.signal);
   if (req.renderInfo) Object.assign(req.renderInfo, { outcome: source, fontSize: image.fontSize, lines: image.lines, truncated: image.truncated });
+  reply.header('Server-Timing', serverTiming(source, image.timings));
   return reply.type(CONTENT_TYPES[o.format]).header('Content-Length', image.body.byteLength).send(image.body);
+}
+
+/** `Server-Timing` of an image answer: the render's stages and total, or `cache` when it was served from memory. */
+export function serverTiming(source: string, timings: Record<string, number>): string {
+  if (source === 'cache') return 'cache;desc="image cache hit"';
+  const total = Object.values(timings).reduce((a, b) => a + b, 0);
+  const stages = Object.entries(timings).filter(([k]) => /^[a-zA-Z][\w-]*$/.test(k)).map(([k, ms]) => `${k};dur=${ms.toFixed(1)}`);
+  return [`render;dur=${total.toFixed(1)};desc="${source}"`, ...stages].join(', ');
 }
 
 declare module 'fastify' {

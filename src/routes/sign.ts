@@ -1,0 +1,35 @@
+/**
+ * `POST /sign`: signs a render or template URL for a caller holding one of SIGNING_KEYS
+ * (`Authorization: Bearer <key>`, as POST /render), with the first (newest) key. Signatures are
+ * never handed to callers without a key; without SIGNING_KEYS the route answers 404 (URLs need
+ * no signature). A URL the server would refuse answers the same 4xx naming the parameter.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { FontCatalog } from '../../workers/font-catalog.js';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import { checkBearer, signRenderUrl } from '../signing.js';
+import type { TemplateStore } from '../templates.js';
+
+/** Registers POST /sign. */
+export function signRoutes(app: FastifyInstance, deps: { config: Config; catalog: FontCatalog; templates: TemplateStore }): void {
+  const { config, catalog, templates } = deps;
+  app.post<{ Body: { url: string } }>('/sign', {
+    schema: {
+      summary: 'Sign a /render.{format} or /t/{name}.{format} URL (needs Authorization: Bearer <one of SIGNING_KEYS>)',
+      body: {
+        type: 'object', additionalProperties: false, required: ['url'],
+        properties: { url: { type: 'string', minLength: 1, maxLength: 16384, description: 'A path (/render.png?…, /t/name.png?…) or an absolute URL; an existing sig is replaced.' } },
+      },
+    },
+    // The key is checked before the body is even parsed: callers without one learn nothing.
+    onRequest: async (req) => {
+      if (config.signingKeys.length === 0) throw new AppError('not_found', 404, 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
+      checkBearer(req.headers.authorization, config.signingKeys);
+    },
+  }, async (req, reply) => {
+    const url = signRenderUrl(req.body.url, config.signingKeys[0], config, catalog, templates);
+    const sig = new URL(url, 'http://letterpress.invalid').searchParams.get('sig');
+    return reply.header('Cache-Control', 'no-store').send({ url, sig });
+  });
+}
