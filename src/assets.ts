@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageSource } from '../workers/protocol.js';
+import { sniffImage } from '../workers/image-sniff.js';
 import { AppError, badParam } from './errors.js';
 
 const EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.svg']);
@@ -84,6 +85,10 @@ export class AssetCatalog {
       const data = Buffer.from(m[2], 'base64');
       if (data.byteLength > maxDataUriBytes) throw new AppError('invalid_image', 400, `${pointer}: the image is ${data.byteLength} bytes; the limit is ${maxDataUriBytes}`, pointer);
       if (data.byteLength === 0) throw new AppError('invalid_image', 400, `${pointer}: the data URI is empty`, pointer);
+      const sniffed = sniffImage(data);
+      if (sniffed !== m[1]) {
+        throw new AppError('invalid_image', 400, `${pointer}: the data URI says image/${m[1]} but its bytes are ${sniffed ? `image/${sniffed}` : 'not a PNG, JPEG or WebP image'}`, pointer);
+      }
       return { id: `data:${createHash('sha256').update(data).digest('base64url').slice(0, 22)}`, data };
     }
     const asset = this.byName.get(src.replace(/^\/+/, ''));

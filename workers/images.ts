@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import { loadImage, type Image } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import sharp, { type Metadata } from 'sharp';
+import { sniffImage } from './image-sniff.js';
 import type { ImageSource } from './protocol.js';
 
 /** Decoded images, bounded by their pixel bytes. */
@@ -33,11 +34,16 @@ export async function loadSource(source: ImageSource, maxPixels: number): Promis
   }
   misses++;
   const bytes = source.data ? Buffer.from(source.data.buffer, source.data.byteOffset, source.data.byteLength) : await fs.readFile(source.file!);
+  // Request data is decoded only as the raster format its bytes show (assets are the operator's files).
+  if (source.data && !sniffImage(bytes)) throw new ImageLoadError('invalid_image', 'the image is not a PNG, JPEG or WebP image');
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();
   } catch {
     throw new ImageLoadError('invalid_image', 'the image could not be read (PNG, JPEG, WebP or SVG expected)');
+  }
+  if (source.data && meta.format !== 'png' && meta.format !== 'jpeg' && meta.format !== 'webp') {
+    throw new ImageLoadError('invalid_image', 'the image is not a PNG, JPEG or WebP image');
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0);
   if (!(pixels > 0)) throw new ImageLoadError('invalid_image', 'the image has no size');
