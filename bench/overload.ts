@@ -1,7 +1,10 @@
 /**
  * Overload run: find og-cold capacity, then offer 3x that rate (open loop) for 30 s
  * (`--quick`: 10 s) and report whether successful renders keep a bounded p99, whether refusals
- * (503) are fast, and whether RSS stays flat.
+ * (503) are fast, and whether RSS stays flat. Then 256 connections in a closed loop (each sends
+ * its next request as soon as it has an answer, as a crowd of impatient clients does): goodput
+ * (successful renders/s) as a share of capacity, which collapses when refusing costs the CPU the
+ * renders need.
  *
  *   npm run build && node dist/bench/overload.js [--quick]
  */
@@ -35,9 +38,20 @@ async function main(): Promise<void> {
     }];
     console.table(rows);
     if (process.argv.includes('--json')) console.log(JSON.stringify(rows[0]));
+    const crowd = await closedLoop(server.base, 256, SECONDS);
+    console.log(`256 connections, closed loop, ${SECONDS} s:`);
+    console.table([{ ...crowd, 'goodput % of capacity': Math.round((crowd['served/s'] / capacity) * 100) }]);
   } finally {
     await stopServer(server);
   }
+}
+
+/** `connections` clients each sending og-cold requests back to back; served and refused per second. */
+async function closedLoop(base: string, connections: number, seconds: number): Promise<{ 'served/s': number; 'refused/s': number; 'served p99 ms': number; other: number }> {
+  const r = await autocannon({ url: base, connections, duration: seconds, requests: [{ setupRequest: (req) => ({ ...req, path: SCENARIOS.og() }) }] });
+  const ok = r['2xx'];
+  const refused = (r as unknown as Record<string, number>)['5xx'];
+  return { 'served/s': Math.round(ok / seconds), 'refused/s': Math.round(refused / seconds), 'served p99 ms': r.latency.p99, other: r.non2xx - refused + r.errors + r.timeouts };
 }
 
 void main();

@@ -30,6 +30,10 @@ export interface Config {
   readonly poolSize: number;
   /** Tasks allowed to wait for a worker; past it requests get 503 at once. */
   readonly maxQueue: number;
+  /** How long a request may wait for a place in a full queue before it is refused (0: refuse at once). */
+  readonly queueWaitMs: number;
+  /** Requests allowed to wait for a place in the full queue; past it they are refused at once. */
+  readonly maxWaiting: number;
   readonly renderTimeoutMs: number;
   readonly maxTextLength: number;
   readonly maxWidth: number;
@@ -121,6 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
     fallbackFonts: list('FALLBACK_FONTS', /,/),
     poolSize,
     maxQueue: int('MAX_QUEUE', poolSize * 8, 0, 100_000),
+    queueWaitMs: int('QUEUE_WAIT_MS', 1000, 0, 60_000),
+    maxWaiting: int('MAX_WAITING', 1024, 0, 1_000_000),
     renderTimeoutMs,
     maxTextLength: int('MAX_TEXT_LENGTH', DEFAULTS.MAX_TEXT_LENGTH, 1, 100_000),
     maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 16, 16_384),

@@ -28,6 +28,9 @@ export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
     new client.Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   };
   gauge('letterpress_queue_depth', 'Render tasks waiting for a worker', () => pool.stats().queued);
+  gauge('letterpress_queue_waiting', 'Requests waiting for a place in the full render queue (QUEUE_WAIT_MS)', () => pool.admissionStats().waiting);
+  gauge('letterpress_queue_admitted_after_wait', 'Requests that found the queue full, waited and were rendered, since start', () => pool.admissionStats().admittedAfterWait);
+  gauge('letterpress_queue_wait_timeouts', 'Requests refused after waiting QUEUE_WAIT_MS for a place, since start', () => pool.admissionStats().timedOut);
   gauge('letterpress_pool_utilization', 'Share of worker time spent rendering (0-1)', () => pool.utilization());
   gauge('letterpress_pool_threads', 'Render worker threads', () => pool.stats().threads);
   gauge('letterpress_image_cache_hits', 'Image cache hits since start', () => cache.stats().hits);

@@ -11,6 +11,7 @@ import type { FontCatalog } from '../workers/font-catalog.js';
 import type { BadgeSpec, BadgeTask, PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
 import { PROJECT_ROOT, type Config } from './config.js';
+import { Admission, overloaded, type AdmissionStats } from './admission.js';
 import { AppError } from './errors.js';
 
 /** Compiled worker entry (tests run from TypeScript sources, so always use the build). */
@@ -35,6 +36,8 @@ export class RenderPool {
   private cancelled = 0;
   /** Latest cache counters of each worker thread, from its last render. */
   private readonly workerCaches = new Map<number, WorkerCacheStats>();
+  /** Tasks in the pool against threads + MAX_QUEUE, and the waiting room in front of it. */
+  private readonly admission: Admission;
   /** Why the pool could not start (e.g. a worker failed to load), for /readyz. */
   startError: string | null = null;
 
@@ -42,6 +45,7 @@ export class RenderPool {
     const { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers } = config;
     // One slot per task that can be queued or running at once, with room to spare.
     const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, (config.maxQueue + config.poolSize) * 4)));
+    this.admission = new Admission(config.poolSize + config.maxQueue, config.queueWaitMs, config.maxWaiting);
     this.cancelBoard = new Int32Array(new SharedArrayBuffer(slots * 4));
     const workerData: WorkerData = {
       catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
@@ -99,9 +103,15 @@ export class RenderPool {
   }
 
   private async run(kind: 'render' | 'poster' | 'badge', spec: RenderSpec | PosterSpec | BadgeSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
-    if (this.piscina.queueSize >= this.config.maxQueue) {
-      throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
+    await this.admission.enter(signal);
+    try {
+      return await this.runAdmitted(kind, spec, signal, timeoutMs);
+    } finally {
+      this.admission.leave();
     }
+  }
+
+  private async runAdmitted(kind: 'render' | 'poster' | 'badge', spec: RenderSpec | PosterSpec | BadgeSpec, signal: AbortSignal | undefined, timeoutMs: number): Promise<RenderOk> {
     const cancelSlot = this.nextSlot;
     this.nextSlot = (this.nextSlot + 1) % this.cancelBoard.length;
     Atomics.store(this.cancelBoard, cancelSlot, 0);
@@ -118,9 +128,7 @@ export class RenderPool {
       if ((err as Error).name === 'AbortError') {
         throw new AppError('render_timeout', 503, 'the render took too long and was stopped', undefined, 1);
       }
-      if (/queue is at limit|Task queue is full/i.test((err as Error).message)) {
-        throw new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
-      }
+      if (/queue is at limit|Task queue is full/i.test((err as Error).message)) throw overloaded();
       throw new AppError('render_failed', 500, 'the renderer failed on this request');
     }
     if (!result.ok) {
@@ -152,6 +160,11 @@ export class RenderPool {
   /** Calls `fn` whenever a worker thread dies (Piscina replaces it). */
   onWorkerError(fn: (err: Error) => void): void {
     this.piscina.on('error', fn);
+  }
+
+  /** Waiting-room counters (requests that found the queue full). */
+  admissionStats(): AdmissionStats {
+    return this.admission.stats();
   }
 
   /** Queue and thread counters. */

@@ -4,7 +4,7 @@ import { renderUrl, startApp } from './helpers.js';
 
 let lp: LetterpressApp;
 beforeAll(async () => {
-  lp = await startApp({ POOL_SIZE: '1', MAX_QUEUE: '2', IMAGE_CACHE_MB: '0' });
+  lp = await startApp({ POOL_SIZE: '1', MAX_QUEUE: '2', QUEUE_WAIT_MS: '0', IMAGE_CACHE_MB: '0' });
 });
 afterAll(async () => {
   await lp?.app.close();
