@@ -28,11 +28,14 @@ import { ItemRenderer } from './jobs/item-renderer.js';
 import { jobRoutes } from './routes/jobs.js';
 import { playgroundRoutes } from './routes/playground.js';
 import { signRoutes } from './routes/sign.js';
+import { createLogSink, type LogSink } from './logging.js';
 
 /** Options for tests: skip warming to check start-up behaviour, or inject a logger stream. */
 export interface BuildOptions {
   readonly warm?: boolean;
   readonly logStream?: NodeJS.WritableStream;
+  /** The log destination (the server's); by default a new bounded sink on stdout. */
+  readonly logSink?: LogSink;
   /** false: do not start the job engine (no job resumes). */
   readonly jobs?: boolean;
 }
@@ -49,12 +52,15 @@ export interface LetterpressApp {
   readonly assets: AssetCatalog;
   readonly templates: TemplateStore;
   readonly engine: JobEngine;
+  /** Where the logs go; counts lines dropped while the reader stalled. */
+  readonly logSink: LogSink;
 }
 
 /** Creates the app (not listening). */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<LetterpressApp> {
+  const logSink = opts.logSink ?? createLogSink(config);
   const app = Fastify({
-    logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    logger: { level: config.logLevel, stream: opts.logStream ?? logSink },
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -73,7 +79,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.log.info({ assets: assets.list().length, templates: templates.list().length }, 'assets and templates loaded');
   const pool = new RenderPool(config, catalog);
   const cache = new ImageCache(config.imageCacheBytes);
-  const metrics = createMetrics(pool, cache);
+  const metrics = createMetrics(pool, cache, () => logSink.dropped);
 
   await app.register(swagger, {
     openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
@@ -120,10 +126,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   posterRoutes(app, { config, catalog, assets, templates, pool, cache, metrics });
   const renderer = new ItemRenderer({ config, catalog, assets }, templates, pool, config.jobItemTimeoutMs);
   const engine: JobEngine = await createEngine(config, renderer, app.log);
+  // Shutdown order: preClose hooks run first, in order: the job engine stops (rows in flight
+  // finish, the rest stay pending for the next start), then event streams get a final status and
+  // end; then Fastify drains HTTP; then (onClose) the pool closes.
+  app.addHook('preClose', async () => engine.close());
   jobRoutes(app, { config, templates, engine });
   engine.on('item', (outcome: string) => metrics.jobItems.inc({ outcome }));
-  // onClose hooks run in order: the engine lets its rows in flight finish, then the pool closes.
-  app.addHook('onClose', async () => engine.close());
   app.addHook('onClose', async () => pool.close());
 
   metaRoutes(app, { catalog, pool, cache, metrics });
@@ -134,7 +142,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const failed = results[0]?.failed ?? [];
     for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
     app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
-    if (opts.jobs === false) return;
+    if (opts.jobs === false || draining) return; // closing before the pool was warm: no engine to start
     try {
       await engine.start(); // resume unfinished jobs once renders can run
     } catch (err) {
@@ -145,5 +153,5 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Stay up so /readyz can say why; /healthz stays 503.
     app.log.error({ err }, 'worker pool failed to start');
   });
-  return { app, pool, catalog, cache, warmed, metrics, assets, templates, engine };
+  return { app, pool, catalog, cache, warmed, metrics, assets, templates, engine, logSink };
 }

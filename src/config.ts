@@ -23,6 +23,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Log output: `pretty` (pino-pretty), `json` (one line per entry), or `auto`: pretty when stdout is a terminal. */
+  readonly logFormat: 'pretty' | 'json' | 'auto';
   /** Font folders: the repo's fonts/ first, then FONT_DIRS. */
   readonly fontDirs: readonly string[];
   /** Overrides the manifest's fallback chain when set. */
@@ -94,70 +96,117 @@ type Env = Record<string, string | undefined>;
 
 /** Default values, documented in the README. */
 export const DEFAULTS = {
-  PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', RENDER_TIMEOUT_MS: 10_000, MAX_TEXT_LENGTH: 2000,
+  PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', LOG_FORMAT: 'auto', RENDER_TIMEOUT_MS: 10_000, MAX_TEXT_LENGTH: 2000,
   MAX_WIDTH: 4096, MAX_HEIGHT: 4096, MAX_PIXELS: 16_777_216, IMAGE_CACHE_MB: 64,
 } as const;
+
+/** Largest POOL_SIZE accepted. */
+const MAX_POOL_SIZE = 128;
+/** The machine's memory, the most IMAGE_CACHE_MB may take. */
+const memoryMb = Math.floor(os.totalmem() / (1024 * 1024));
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function safeUrl(s: string): URL | null {
+  try {
+    return new URL(s);
+  } catch {
+    return null;
+  }
+}
 
 /** Parses the environment; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const int = (name: string, def: number, min: number, max: number): number => {
+  // `why` says what a value outside the range would do, for values that parse but cannot work.
+  const int = (name: string, def: number, min: number, max: number, why = ''): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+    const n = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}${why ? ` (${why})` : ''}`);
       return def;
     }
     return n;
   };
   const list = (name: string, sep: RegExp): string[] => (env[name] ?? '').split(sep).map((s) => s.trim()).filter(Boolean);
+  const dirs = (name: string): string[] => {
+    const out = list(name, /[:,]/).map((d) => path.resolve(d));
+    for (const d of out) {
+      if (!isDir(d)) problems.push(`${name}: ${JSON.stringify(d)} is not a folder (expected existing folders, ':'- or ','-separated)`);
+    }
+    return out;
+  };
   const logLevel = env.LOG_LEVEL || DEFAULTS.LOG_LEVEL;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal|error|warn|info|debug|trace|silent`);
+  const logFormat = env.LOG_FORMAT || DEFAULTS.LOG_FORMAT;
+  if (!['pretty', 'json', 'auto'].includes(logFormat)) problems.push(`LOG_FORMAT=${JSON.stringify(logFormat)}: expected pretty|json|auto`);
   const cores = os.availableParallelism();
-  const poolSize = int('POOL_SIZE', cores, 1, 256);
-  const renderTimeoutMs = int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000);
+  const poolSize = int('POOL_SIZE', cores, 1, MAX_POOL_SIZE, 'each worker thread loads every font; more threads than cores only add memory');
+  const renderTimeoutMs = int('RENDER_TIMEOUT_MS', DEFAULTS.RENDER_TIMEOUT_MS, 100, 600_000, 'below 100 ms no render finishes');
   const config: Config = {
     port: int('PORT', DEFAULTS.PORT, 0, 65535),
     host: env.HOST || DEFAULTS.HOST,
     logLevel,
-    fontDirs: [path.join(PROJECT_ROOT, 'fonts'), ...list('FONT_DIRS', /[:,]/).map((d) => path.resolve(d))],
+    // NODE_ENV=production never pretty-prints, whatever stdout is.
+    logFormat: logFormat === 'auto' && env.NODE_ENV === 'production' ? 'json' : (logFormat as Config['logFormat']),
+    fontDirs: [path.join(PROJECT_ROOT, 'fonts'), ...dirs('FONT_DIRS')],
     fallbackFonts: list('FALLBACK_FONTS', /,/),
     poolSize,
-    maxQueue: int('MAX_QUEUE', poolSize * 8, 0, 100_000),
+    maxQueue: int('MAX_QUEUE', poolSize * 8, 1, 100_000, '0 would answer every render 503'),
     queueWaitMs: int('QUEUE_WAIT_MS', 1000, 0, 60_000),
     maxWaiting: int('MAX_WAITING', 1024, 0, 1_000_000),
     renderTimeoutMs,
     maxTextLength: int('MAX_TEXT_LENGTH', DEFAULTS.MAX_TEXT_LENGTH, 1, 100_000),
-    maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 16, 16_384),
-    maxHeight: int('MAX_HEIGHT', DEFAULTS.MAX_HEIGHT, 16, 16_384),
-    maxPixels: int('MAX_PIXELS', DEFAULTS.MAX_PIXELS, 256, 268_435_456),
-    imageCacheBytes: int('IMAGE_CACHE_MB', DEFAULTS.IMAGE_CACHE_MB, 0, 65_536) * 1024 * 1024,
+    maxWidth: int('MAX_WIDTH', DEFAULTS.MAX_WIDTH, 1200, 16_384, 'smaller would refuse the default 1200x630 image'),
+    maxHeight: int('MAX_HEIGHT', DEFAULTS.MAX_HEIGHT, 630, 16_384, 'smaller would refuse the default 1200x630 image'),
+    maxPixels: int('MAX_PIXELS', DEFAULTS.MAX_PIXELS, 1200 * 630, 268_435_456, 'smaller would refuse the default 1200x630 image'),
+    imageCacheBytes: int('IMAGE_CACHE_MB', DEFAULTS.IMAGE_CACHE_MB, 0, memoryMb, 'at most the memory of this machine; 0 turns the cache off') * 1024 * 1024,
     signingKeys: list('SIGNING_KEYS', /,/),
     rateLimitMax: int('RATE_LIMIT_MAX', 0, 0, 10_000_000),
-    rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
-    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-    assetDirs: [path.join(PROJECT_ROOT, 'assets'), ...list('ASSET_DIRS', /[:,]/).map((d) => path.resolve(d))],
-    templateDirs: [path.join(PROJECT_ROOT, 'templates'), ...list('TEMPLATE_DIRS', /[:,]/).map((d) => path.resolve(d))],
+    rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000, 'Retry-After and RateLimit-Reset count whole seconds'),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000, 'below a second not even an idle server drains'),
+    assetDirs: [path.join(PROJECT_ROOT, 'assets'), ...dirs('ASSET_DIRS')],
+    templateDirs: [path.join(PROJECT_ROOT, 'templates'), ...dirs('TEMPLATE_DIRS')],
     maxLayers: int('MAX_LAYERS', 64, 1, 1000),
     maxDataUriBytes: int('MAX_DATA_URI_KB', 2048, 0, 65_536) * 1024,
-    maxBodyBytes: int('MAX_BODY_KB', 4096, 16, 262_144) * 1024,
+    maxBodyBytes: int('MAX_BODY_KB', 4096, 16, 262_144, 'below 16 KB hardly a poster fits') * 1024,
     dataDir: path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, 'data')),
-    jobConcurrency: int('JOB_CONCURRENCY', Math.max(1, Math.floor(poolSize / 2)), 1, 1024),
+    jobConcurrency: int('JOB_CONCURRENCY', Math.max(1, Math.floor(poolSize / 2)), 1, 1024, '0 would never render a row'),
     jobMaxActive: int('JOB_MAX_ACTIVE', 2, 1, 1000),
     jobMaxPending: int('JOB_MAX_PENDING', 100, 1, 100_000),
     jobMaxItems: int('JOB_MAX_ITEMS', 10_000, 1, 1_000_000),
-    jobItemTimeoutMs: int('JOB_ITEM_TIMEOUT_MS', renderTimeoutMs, 100, 600_000),
+    jobItemTimeoutMs: int('JOB_ITEM_TIMEOUT_MS', renderTimeoutMs, 100, 600_000, 'below 100 ms no row finishes'),
     jobRetries: int('JOB_RETRIES', 2, 0, 10),
     jobTtlMs: int('JOB_TTL_MINUTES', 24 * 60, 1, 525_600) * 60_000,
     jobMaxBodyBytes: int('JOB_MAX_BODY_MB', 32, 1, 1024) * 1024 * 1024,
     webhookHosts: list('WEBHOOK_HOSTS', /,/),
-    redisUrl: env.REDIS_URL || null,
+    redisUrl: env.REDIS_URL?.trim() || null,
     resultsDir: path.resolve(env.RESULTS_DIR || env.DATA_DIR || path.join(PROJECT_ROOT, 'data')),
     jobChunkSize: int('JOB_CHUNK_SIZE', 25, 1, 10_000),
     jobWorker: int('JOB_WORKER', 1, 0, 1) === 1,
-    jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 600_000),
+    jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 600_000, 'below a second a busy worker would lose its chunk'),
   };
+  for (const h of config.webhookHosts) {
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(h)) {
+      problems.push(`WEBHOOK_HOSTS: ${JSON.stringify(h)} is not a host or host:port (no scheme, no path), so no webhook could match it`);
+    }
+  }
+  if (config.redisUrl !== null && !/^rediss?:$/.test(safeUrl(config.redisUrl)?.protocol ?? '')) {
+    problems.push(`REDIS_URL=${JSON.stringify(config.redisUrl.replace(/\/\/[^@/]*@/, '//…@'))}: expected a redis:// or rediss:// URL`);
+  }
+  if (env.ALLOW_UNSIGNED !== undefined && !['', '0', '1'].includes(env.ALLOW_UNSIGNED)) {
+    problems.push(`ALLOW_UNSIGNED=${JSON.stringify(env.ALLOW_UNSIGNED)}: expected 1 (serve unsigned URLs in production) or 0`);
+  }
+  for (const [name, v] of [['DATA_DIR', config.dataDir], ['RESULTS_DIR', env.RESULTS_DIR ? config.resultsDir : null]] as const) {
+    if (v !== null && fs.existsSync(v) && !isDir(v)) problems.push(`${name}: ${JSON.stringify(v)} is a file, expected a folder (created when missing)`);
+  }
   for (const [i, key] of config.signingKeys.entries()) {
     if (key.length < 16) problems.push(`SIGNING_KEYS: key ${i + 1} is shorter than 16 characters`);
   }

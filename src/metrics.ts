@@ -2,7 +2,7 @@
  * Prometheus metrics (`GET /metrics`, prom-client), one registry per app: requests by
  * route/status/format, render time by stage, queue depth, pool utilisation, image cache
  * hits/misses/bytes, worker text-measurement and gradient caches, 304s, rejected requests by reason,
- * worker restarts and batch-job rows by outcome.
+ * worker restarts, batch-job rows by outcome and log lines dropped while stdout stalled.
  */
 import client from 'prom-client';
 import type { ImageCache } from './image-cache.js';
@@ -20,8 +20,8 @@ export interface Metrics {
   readonly jobItems: client.Counter<'outcome'>;
 }
 
-/** Creates the registry and its collectors. */
-export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
+/** Creates the registry and its collectors; `logDropped` reads the log lines dropped so far. */
+export function createMetrics(pool: RenderPool, cache: ImageCache, logDropped: () => number = () => 0): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'letterpress_' });
   const gauge = (name: string, help: string, read: () => number): void => {
@@ -43,6 +43,15 @@ export function createMetrics(pool: RenderPool, cache: ImageCache): Metrics {
   gauge('letterpress_decoded_image_cache_bytes', 'Bytes of decoded poster images cached, all workers', () => pool.cacheStats().imageBytes);
   gauge('letterpress_decoded_image_cache_hits', 'Decoded poster image cache hits, all workers', () => pool.cacheStats().imageHits);
   gauge('letterpress_decoded_image_cache_misses', 'Decoded poster image cache misses, all workers', () => pool.cacheStats().imageMisses);
+  new client.Counter({
+    name: 'letterpress_log_lines_dropped_total', help: 'Log lines dropped because the reader of stdout stalled', registers: [registry],
+    collect() {
+      const n = logDropped();
+      const seen = (this as unknown as { seen?: number }).seen ?? 0;
+      if (n > seen) this.inc(n - seen);
+      (this as unknown as { seen?: number }).seen = n;
+    },
+  });
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

@@ -76,14 +76,14 @@ export function renderUrl(params: Record<string, string | number>, format = 'png
 }
 
 /** A server in a child process (`node dist/src/server.js`) on a free port, resolved once /healthz is 200. */
-export async function serveChild(env: Record<string, string>, children: ChildProcess[] = []): Promise<{ proc: ChildProcess; base: string }> {
+export async function serveChild(env: Record<string, string>, children: ChildProcess[] = []): Promise<{ proc: ChildProcess; base: string; stdout: () => string }> {
   const proc = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/server.js')], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(proc);
+  let buf = '';
   const base = await new Promise<string>((resolve, reject) => {
-    let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
@@ -92,7 +92,7 @@ export async function serveChild(env: Record<string, string>, children: ChildPro
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   for (;;) {
-    if ((await fetch(`${base}/healthz`)).ok) return { proc, base };
+    if ((await fetch(`${base}/healthz`)).ok) return { proc, base, stdout: () => buf };
     await new Promise((r) => setTimeout(r, 50));
   }
 }

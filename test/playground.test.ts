@@ -85,7 +85,7 @@ describe('playground routes', () => {
         let buf = '';
         proc.stdout!.on('data', (d: Buffer) => {
           buf += d.toString();
-          const m = /playground: (http:\/\/localhost:\d+\/)/.exec(buf);
+          const m = /"playground":"(http:\/\/localhost:\d+\/)"/.exec(buf); // the start banner's JSON line
           if (m) resolve(m[1]);
         });
         proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));

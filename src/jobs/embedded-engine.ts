@@ -258,7 +258,12 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       },
       keepGoing: async () => !this.closed && (await this.store.job(id))?.state === 'running', // cancelled or shutting down
     });
-    if (!outcome) return;
+    if (!outcome) {
+      // Stopped for shutdown between attempts: hand the row back as pending for the next start.
+      const last = (await this.store.items(id))[n - 1];
+      if (this.closed && (last.state === 'timeout' || last.state === 'rendering')) await this.store.setItem(id, moveItem(last, 'pending'));
+      return;
+    }
     if (outcome.image) {
       await this.store.writeResult(id, n, outcome.image.ext, outcome.image.body);
       await this.markDone(job, outcome.item, outcome.image.body.byteLength, row);

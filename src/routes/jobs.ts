@@ -53,6 +53,13 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     return reply.header('Cache-Control', 'no-store').send(await engine.cancel(req.params.id));
   });
 
+  // Open event streams; at shutdown (after the engine stopped) each gets a final status and a
+  // `shutdown` event, then ends, so the HTTP drain does not wait for them.
+  const streams = new Set<() => Promise<void>>();
+  app.addHook('preClose', async () => {
+    await Promise.all([...streams].map((end) => end()));
+  });
+
   app.get<{ Params: { id: string } }>('/jobs/:id/events', { schema: { summary: 'Server-sent events: the job status on every change, then `end`' } }, async (req, reply) => {
     const { id } = req.params;
     await engine.get(id); // 404 before switching to a stream
@@ -81,11 +88,22 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     const finish = (): void => {
       done = true;
+      streams.delete(shutdown);
       engine.off('change', onChange);
       clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
       res.end();
     };
+    const shutdown = async (): Promise<void> => {
+      if (done) return;
+      if (timer) clearTimeout(timer);
+      const status = await engine.status(id).catch(() => null);
+      if (done) return;
+      if (status) res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+      res.write(`event: shutdown\ndata: ${JSON.stringify({ state: status?.state ?? null, reason: 'server shutting down; reconnect to follow the job' })}\n\n`);
+      finish();
+    };
+    streams.add(shutdown);
     engine.on('change', onChange);
     res.on('close', () => {
       if (!done) finish();
