@@ -5,13 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { addColorFormats } from './colors.js';
-import { installErrorHandlers } from './error-handler.js';
+import { clientErrorHandler } from './client-errors.js';
+import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
+import { initErrorImages } from './error-image.js';
 import { AppError } from './errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
@@ -56,15 +59,37 @@ export interface LetterpressApp {
   readonly logSink: LogSink;
 }
 
+/** The request's metrics and its one log line (id, route, status, duration, error code, render info). */
+function requestLogger(metrics: () => Metrics | null): (req: FastifyRequest, reply: FastifyReply, route?: string) => void {
+  return (req, reply, route = req.routeOptions.url ?? 'not_found') => {
+    metrics()?.requests.inc({ route, status: reply.statusCode, format: req.renderInfo?.format ?? '' });
+    if (reply.statusCode === 304) metrics()?.notModified.inc();
+    req.log.info({
+      route, method: req.method, status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.errorCode ? { error: req.errorCode } : {}), ...(req.renderInfo ?? {}),
+    }, 'request');
+  };
+}
+
 /** Creates the app (not listening). */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<LetterpressApp> {
   const logSink = opts.logSink ?? createLogSink(config);
-  const app = Fastify({
+  // Refusals counted before the metrics exist (the handlers are server options) are dropped.
+  let metricsRef: Metrics | null = null;
+  const rejected = (code: string): void => metricsRef?.rejected.inc({ reason: code });
+  const logRequest = requestLogger(() => metricsRef);
+  const app: FastifyInstance = Fastify({
     logger: { level: config.logLevel, stream: opts.logStream ?? logSink },
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
+    // Requests Node's parser refuses, and errors while routing, get our error answer too.
+    clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log, (status, code) => {
+      rejected(code);
+      metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
+    }),
+    frameworkErrors: frameworkErrorHandler(rejected, (req, reply) => logRequest(req, reply, 'framework_error')) as FastifyServerOptions['frameworkErrors'],
     // Badge paths carry their label and message (percent-encoded); longer paths answer 414.
     routerOptions: { maxParamLength: 4096 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
@@ -77,14 +102,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const templates = new TemplateStore(config.templateDirs, { config, catalog, assets });
   for (const s of templates.skipped) app.log.error(s, 'template skipped');
   app.log.info({ assets: assets.list().length, templates: templates.list().length }, 'assets and templates loaded');
+  // Before the pool starts: the error-image face is registered while no worker is loading fonts.
+  if (!initErrorImages(catalog)) app.log.warn('no font covers Latin: errors are answered as JSON only');
   const pool = new RenderPool(config, catalog);
   const cache = new ImageCache(config.imageCacheBytes);
   const metrics = createMetrics(pool, cache, () => logSink.dropped);
+  metricsRef = metrics;
 
   await app.register(swagger, {
     openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
   });
-  installErrorHandlers(app, (code) => metrics.rejected.inc({ reason: code }));
+  installErrorHandlers(app, rejected);
   if (config.rateLimitMax > 0) {
     // Per client IP on the render route only; answers 429 with Retry-After and RateLimit-* headers.
     await app.register(rateLimit, {
@@ -95,22 +123,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     });
   }
   app.addHook('onRequest', async (req, reply) => {
-    // Every response: the request id, no MIME sniffing, and a CSP under which nothing served
-    // here (an image, or JSON opened in a tab) can run script or load anything. The playground
-    // page and its files replace it with their own same-origin CSP (routes/playground.ts).
+    // Every response: the request id and the security headers. The playground page and its
+    // files replace the CSP with their own same-origin one (routes/playground.ts).
     reply.header('x-request-id', req.id);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Content-Security-Policy', "default-src 'none'; sandbox");
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });
-  app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'not_found';
-    metrics.requests.inc({ route, status: reply.statusCode, format: req.renderInfo?.format ?? '' });
-    if (reply.statusCode === 304) metrics.notModified.inc();
-    req.log.info({
-      route: req.routeOptions.url ?? 'not_found', method: req.method, status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100, ...(req.renderInfo ?? {}),
-    }, 'request');
-  });
+  app.addHook('onResponse', async (req, reply) => logRequest(req, reply));
   // While draining, answer in-flight requests with Connection: close so keep-alive sockets do
   // not hold the server open after their last response.
   let draining = false;

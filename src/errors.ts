@@ -9,7 +9,22 @@ export type ErrorCode =
   | 'invalid_color' | 'unknown_font' | 'unknown_format' | 'text_too_long' | 'too_many_pixels'
   | 'invalid_image' | 'unknown_asset' | 'remote_image' | 'unknown_template' | 'too_many_layers' | 'invalid_document'
   | 'idempotency_conflict' | 'too_many_jobs' | 'jobs_unavailable' | 'job_not_found' | 'item_not_ready'
-  | 'invalid_signature' | 'rate_limited' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error';
+  | 'invalid_signature' | 'rate_limited' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error'
+  | 'invalid_url' | 'bad_request' | 'invalid_json' | 'request_timeout' | 'payload_too_large' | 'uri_too_long'
+  | 'unsupported_media_type' | 'headers_too_large';
+
+/** The HTTP status of each code (AppError.of uses it; a few codes also appear with the status written out). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  missing_parameter: 400, unknown_parameter: 400, invalid_parameter: 400, out_of_range: 400, invalid_color: 400,
+  unknown_font: 400, unknown_format: 400, text_too_long: 400, too_many_pixels: 400, invalid_image: 400,
+  unknown_asset: 400, remote_image: 400, unknown_template: 404, too_many_layers: 400, invalid_document: 400,
+  idempotency_conflict: 409, too_many_jobs: 429, jobs_unavailable: 503, job_not_found: 404, item_not_ready: 404,
+  invalid_signature: 403, rate_limited: 429, not_found: 404, overloaded: 503, render_timeout: 503,
+  render_failed: 500, client_closed: 499, internal_error: 500,
+  // Refused before a route runs: by Node's HTTP parser or by Fastify.
+  invalid_url: 400, bad_request: 400, invalid_json: 400, request_timeout: 408, payload_too_large: 413,
+  uri_too_long: 414, unsupported_media_type: 415, headers_too_large: 431,
+};
 
 /** An error the API answers with a JSON body. */
 export class AppError extends Error {
@@ -23,6 +38,11 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = 'AppError';
+  }
+
+  /** An error with the status ERROR_STATUS gives its code. */
+  static of(code: ErrorCode, message: string, param?: string, retryAfter?: number): AppError {
+    return new AppError(code, ERROR_STATUS[code], message, param, retryAfter);
   }
 
   /** The JSON body sent to clients. */

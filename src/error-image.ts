@@ -1,0 +1,156 @@
+/**
+ * Errors drawn as images, for clients that prefer one (an `<img>` whose URL is wrong would show
+ * nothing otherwise): a small PNG naming the status, code, parameter and message. Drawn on the
+ * main thread with @napi-rs/canvas, in one bundled face (the `sans` family at 400 and 700)
+ * registered under private family names — never a host font: characters that face lacks are
+ * drawn as `?`. It does not need the render pool, so it works while the pool is cold or full.
+ * Images are kept in a small LRU, and a token bucket caps fresh drawings: past it, the error
+ * gets the (cached) image of its code alone, so a flood of bad URLs cannot take the main thread.
+ */
+import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { LRUCache } from 'lru-cache';
+import type { FaceInfo, FontCatalog } from '../workers/font-catalog.js';
+import { rangesHas } from '../workers/unicode-ranges.js';
+import type { AppError } from './errors.js';
+
+/** Width of an error image in px. */
+export const ERROR_IMAGE_WIDTH = 480;
+const PAD = 16;
+const MAX_MESSAGE_LINES = 8;
+/** Fresh drawings allowed per second (burst of the same size); the rest get their code's image. */
+const DRAWS_PER_SECOND = 200;
+
+const REGULAR = 'letterpress-error-ui-400';
+const BOLD = 'letterpress-error-ui-700';
+
+let faces: { regular: FaceInfo; bold: FaceInfo } | null = null;
+const drawn = new LRUCache<string, Buffer>({ max: 256 });
+/** Images of a status and code alone (a bounded set: the codes are fixed). */
+const generic = new Map<string, Buffer>();
+let tokens = DRAWS_PER_SECOND;
+let refilledAt = Date.now();
+
+function pickFace(catalog: FontCatalog, weight: number): FaceInfo | undefined {
+  const family = catalog.generic.sans;
+  const latin = catalog.faces.filter((f) => rangesHas(f.ranges, 0x41));
+  const sameFamily = latin.filter((f) => f.family === family);
+  const pool = sameFamily.length ? sameFamily : latin;
+  return [...pool].sort((a, b) => Math.abs(a.weight - weight) - Math.abs(b.weight - weight))[0];
+}
+
+/**
+ * Registers the error face under private family names (once per process; call it before the
+ * worker pool starts). Returns false when the catalog has no face covering Latin.
+ */
+export function initErrorImages(catalog: FontCatalog): boolean {
+  if (faces) return true;
+  const regular = pickFace(catalog, 400);
+  const bold = pickFace(catalog, 700);
+  if (!regular || !bold) return false;
+  if (!GlobalFonts.registerFromPath(regular.file, REGULAR)) return false;
+  if (bold.file !== regular.file && !GlobalFonts.registerFromPath(bold.file, BOLD)) return false;
+  faces = { regular, bold: bold.file === regular.file ? regular : bold };
+  return true;
+}
+
+/** `text` with controls removed and characters the face lacks shown as `?`, at most `max` characters. */
+function drawable(text: string, face: FaceInfo, max = 400): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) out += ' ';
+    else out += rangesHas(face.ranges, cp) ? ch : '?';
+    if (out.length >= max) return `${out}…`;
+  }
+  return out;
+}
+
+/** Words of `text` in lines no wider than `width` (a word wider than a line is cut), at most `maxLines`. */
+function wrap(ctx: SKRSContext2D, text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (ctx.measureText(candidate).width <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    line = word;
+    while (ctx.measureText(line).width > width && line.length > 1) {
+      let cut = line.length - 1;
+      while (cut > 1 && ctx.measureText(line.slice(0, cut)).width > width) cut--;
+      lines.push(line.slice(0, cut));
+      line = line.slice(cut);
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length > maxLines) {
+    lines.length = maxLines;
+    lines[maxLines - 1] = `${lines[maxLines - 1].replace(/.?$/u, '')}…`;
+  }
+  return lines;
+}
+
+function draw(status: number, code: string, param: string | undefined, message: string): Buffer {
+  const { regular, bold } = faces!;
+  const measure = createCanvas(1, 1).getContext('2d');
+  measure.font = `14px ${REGULAR}`;
+  const inner = ERROR_IMAGE_WIDTH - 2 * PAD;
+  const lines = wrap(measure, drawable(message, regular), inner, MAX_MESSAGE_LINES);
+  const height = PAD + 24 + (param ? 22 : 0) + 6 + lines.length * 19 + PAD;
+  const canvas = createCanvas(ERROR_IMAGE_WIDTH, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fef2f2';
+  ctx.fillRect(0, 0, ERROR_IMAGE_WIDTH, height);
+  ctx.strokeStyle = '#dc2626';
+  ctx.lineWidth = 2;
+  ctx.strokeRect(1, 1, ERROR_IMAGE_WIDTH - 2, height - 2);
+  ctx.textBaseline = 'top';
+  let y = PAD;
+  ctx.fillStyle = '#b91c1c';
+  ctx.font = `bold 18px ${bold === regular ? REGULAR : BOLD}`;
+  ctx.fillText(drawable(`${status} ${code}`, bold, 60), PAD, y, inner);
+  y += 24;
+  if (param) {
+    ctx.fillStyle = '#111827';
+    ctx.font = `bold 14px ${bold === regular ? REGULAR : BOLD}`;
+    ctx.fillText(drawable(`param: ${param}`, bold, 120), PAD, y, inner);
+    y += 22;
+  }
+  y += 6;
+  ctx.fillStyle = '#1f2937';
+  ctx.font = `14px ${REGULAR}`;
+  for (const line of lines) {
+    ctx.fillText(line, PAD, y);
+    y += 19;
+  }
+  return canvas.toBuffer('image/png');
+}
+
+/**
+ * The PNG for `err`, or null when no face could be registered. Repeated errors come from the
+ * cache; fresh ones past the drawing budget get the image of their status and code alone.
+ */
+export function errorImage(err: AppError): Buffer | null {
+  if (!faces) return null;
+  const key = `${err.status}\n${err.code}\n${err.param ?? ''}\n${err.message}`;
+  const hit = drawn.get(key);
+  if (hit) return hit;
+  const now = Date.now();
+  tokens = Math.min(DRAWS_PER_SECOND, tokens + ((now - refilledAt) / 1000) * DRAWS_PER_SECOND);
+  refilledAt = now;
+  if (tokens < 1) {
+    const codeKey = `${err.status} ${err.code}`;
+    let png = generic.get(codeKey);
+    if (!png) {
+      png = draw(err.status, err.code, undefined, 'Too many errors to describe each one right now; request this URL with Accept: application/json for the details.');
+      generic.set(codeKey, png);
+    }
+    return png;
+  }
+  tokens--;
+  const png = draw(err.status, err.code, err.param, err.message);
+  drawn.set(key, png);
+  return png;
+}
