@@ -7,6 +7,7 @@
  * Images are kept in a small LRU, and a token bucket caps fresh drawings: past it, the error
  * gets the (cached) image of its code alone, so a flood of bad URLs cannot take the main thread.
  */
+import zlib from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { FaceInfo, FontCatalog } from '../workers/font-catalog.js';
@@ -18,7 +19,7 @@ export const ERROR_IMAGE_WIDTH = 480;
 const PAD = 16;
 const MAX_MESSAGE_LINES = 8;
 /** Fresh drawings allowed per second (burst of the same size); the rest get their code's image. */
-const DRAWS_PER_SECOND = 200;
+const DRAWS_PER_SECOND = 50;
 
 const REGULAR = 'letterpress-error-ui-400';
 const BOLD = 'letterpress-error-ui-700';
@@ -65,24 +66,44 @@ function drawable(text: string, face: FaceInfo, max = 400): string {
   return out;
 }
 
+/** Advance of each character at the message size, measured once (a string's width is their sum, kerning aside). */
+const advances = new Map<string, number>();
+let measurer: SKRSContext2D | null = null;
+
+function widthOf(text: string): number {
+  let w = 0;
+  for (const ch of text) {
+    let a = advances.get(ch);
+    if (a === undefined) {
+      measurer ??= createCanvas(1, 1).getContext('2d');
+      measurer.font = `14px ${REGULAR}`;
+      a = measurer.measureText(ch).width;
+      advances.set(ch, a);
+    }
+    w += a;
+  }
+  return w;
+}
+
 /** Words of `text` in lines no wider than `width` (a word wider than a line is cut), at most `maxLines`. */
-function wrap(ctx: SKRSContext2D, text: string, width: number, maxLines: number): string[] {
+function wrap(text: string, width: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : word;
-    if (ctx.measureText(candidate).width <= width) {
+    if (widthOf(candidate) <= width) {
       line = candidate;
       continue;
     }
     if (line) lines.push(line);
     line = word;
-    while (ctx.measureText(line).width > width && line.length > 1) {
+    while (widthOf(line) > width && line.length > 1) {
       let cut = line.length - 1;
-      while (cut > 1 && ctx.measureText(line.slice(0, cut)).width > width) cut--;
+      while (cut > 1 && widthOf(line.slice(0, cut)) > width) cut--;
       lines.push(line.slice(0, cut));
       line = line.slice(cut);
     }
+    if (lines.length > maxLines) break;
   }
   if (line) lines.push(line);
   if (lines.length > maxLines) {
@@ -94,10 +115,8 @@ function wrap(ctx: SKRSContext2D, text: string, width: number, maxLines: number)
 
 function draw(status: number, code: string, param: string | undefined, message: string): Buffer {
   const { regular, bold } = faces!;
-  const measure = createCanvas(1, 1).getContext('2d');
-  measure.font = `14px ${REGULAR}`;
   const inner = ERROR_IMAGE_WIDTH - 2 * PAD;
-  const lines = wrap(measure, drawable(message, regular), inner, MAX_MESSAGE_LINES);
+  const lines = wrap(drawable(message, regular), inner, MAX_MESSAGE_LINES);
   const height = PAD + 24 + (param ? 22 : 0) + 6 + lines.length * 19 + PAD;
   const canvas = createCanvas(ERROR_IMAGE_WIDTH, height);
   const ctx = canvas.getContext('2d');
@@ -125,7 +144,33 @@ function draw(status: number, code: string, param: string | undefined, message: 
     ctx.fillText(line, PAD, y);
     y += 19;
   }
-  return canvas.toBuffer('image/png');
+  return encodePng(canvas.data(), ERROR_IMAGE_WIDTH, height);
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  data.copy(out, 8);
+  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** Opaque RGBA pixels as a PNG, fast (Skia's encoder compresses harder and costs ~5x more). */
+function encodePng(rgba: Uint8Array, width: number, height: number): Buffer {
+  const stride = width * 4;
+  const raw = Buffer.alloc((stride + 1) * height); // filter byte 0 (none) per row
+  const src = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  for (let y = 0; y < height; y++) src.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 6; // RGBA
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw, { level: 3 })), pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /**

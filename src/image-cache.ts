@@ -37,13 +37,17 @@ export class ImageCache {
     if (entry?.controller.signal.aborted) entry = undefined; // its callers left: start afresh
     const source = entry ? 'coalesced' : 'render';
     if (!entry) {
-      this.misses++;
       const controller = new AbortController();
       const promise = render(controller.signal);
       const created = { promise, waiters: 0, controller };
       entry = created;
       this.inflight.set(key, created);
-      promise.then((image) => this.lru?.set(key, image), () => {}).finally(() => {
+      // A miss is a render that produced the image: a refusal (503 overloaded), a failure or a
+      // render every client left is not one.
+      promise.then((image) => {
+        this.misses++;
+        this.lru?.set(key, image);
+      }, () => {}).finally(() => {
         if (this.inflight.get(key) === created) this.inflight.delete(key);
       });
     }

@@ -61,9 +61,9 @@ export function createMetrics(pool: RenderPool, cache: ImageCache, logDropped: (
     }),
     notModified: new client.Counter({ name: 'letterpress_not_modified_total', help: '304 answers from the ETag', registers: [registry] }),
     rejected: new client.Counter({ name: 'letterpress_rejected_total', help: 'Requests refused, by error code', labelNames: ['reason'], registers: [registry] }),
-    workerRestarts: new client.Counter({ name: 'letterpress_worker_restarts_total', help: 'Render workers that died and were replaced', registers: [registry] }),
+    workerRestarts: new client.Counter({ name: 'letterpress_worker_restarts_total', help: 'Render workers replaced: terminated by the watchdog, or died', registers: [registry] }),
     jobItems: new client.Counter({ name: 'letterpress_job_items_total', help: 'Batch-job rows rendered in this process, by outcome', labelNames: ['outcome'], registers: [registry] }),
   };
-  pool.onWorkerError(() => metrics.workerRestarts.inc());
+  pool.onWorkerReplaced(() => metrics.workerRestarts.inc());
   return metrics;
 }

@@ -40,6 +40,8 @@ export class RenderPool {
   private readonly admission: Admission;
   /** Why the pool could not start (e.g. a worker failed to load), for /readyz. */
   startError: string | null = null;
+  private closing = false;
+  private readonly replacedListeners: (() => void)[] = [];
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
     const { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers } = config;
@@ -62,6 +64,13 @@ export class RenderPool {
       workerData,
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
     });
+    // Piscina destroys a worker the watchdog aborted mid-task or one that died, and starts a
+    // replacement (the pool never shrinks: min = max threads); only closing destroys the rest.
+    this.piscina.on('workerDestroy', () => {
+      if (!this.closing) for (const fn of this.replacedListeners) fn();
+    });
+    // A worker dying outside a task is reported as 'error'; without a listener it would throw.
+    this.piscina.on('error', () => {});
   }
 
   /** True once every thread has loaded fonts and answered a warm-up task. */
@@ -157,7 +166,7 @@ export class RenderPool {
     return this.piscina.utilization;
   }
 
-  /** Calls `fn` whenever a worker thread dies (Piscina replaces it). */
+  /** Calls `fn` whenever a worker thread dies outside a task (Piscina replaces it). */
   onWorkerError(fn: (err: Error) => void): void {
     this.piscina.on('error', fn);
   }
@@ -167,6 +176,11 @@ export class RenderPool {
     return this.admission.stats();
   }
 
+  /** Calls `fn` whenever a worker is destroyed and replaced: killed by the watchdog, or died. */
+  onWorkerReplaced(fn: () => void): void {
+    this.replacedListeners.push(fn);
+  }
+
   /** Queue and thread counters. */
   stats(): PoolStats {
     return { threads: this.piscina.threads.length, queued: this.piscina.queueSize, maxQueue: this.config.maxQueue, completed: this.piscina.completed, cancelled: this.cancelled };
@@ -174,6 +188,7 @@ export class RenderPool {
 
   /** Stops every thread (after in-flight tasks finish). */
   async close(): Promise<void> {
+    this.closing = true;
     await this.piscina.close();
   }
 }
