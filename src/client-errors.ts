@@ -74,8 +74,33 @@ function rawBytesError(target: Buffer, host: string): AppError | null {
   const example = clip(decoded);
   return AppError.of('invalid_url',
     `the URL has ${what} in "${name}": percent-encode the value as UTF-8 (${name}=${encodeURIComponent(example)}), ` +
-    `or let curl do it: curl -G --data-urlencode '${name}=${example.replace(/'/g, "'\\''")}' 'http://${host}${path}'`,
+    `or let curl do it: ${curlCommand(target.subarray(q + 1), host, path)}`,
     name);
+}
+
+/** Single-quoted for a POSIX shell. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/** `curl -G` with each query parameter as `-d` (already clean) or `--data-urlencode` (decoded, to be encoded by curl). */
+function curlCommand(query: Buffer, host: string, path: string): string {
+  const args: string[] = [];
+  for (const seg of query.toString('utf8').split('&').filter(Boolean).slice(0, 20)) {
+    if (/^[\x21-\x7e]*$/.test(seg)) {
+      args.push(`-d ${shellQuote(clip(seg, 80))}`);
+      continue;
+    }
+    const eq = seg.indexOf('=');
+    let value = eq < 0 ? '' : seg.slice(eq + 1);
+    try {
+      value = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // keep it as sent
+    }
+    args.push(`--data-urlencode ${shellQuote(`${eq < 0 ? seg : seg.slice(0, eq)}=${clip(value, 80)}`)}`);
+  }
+  return `curl -G ${args.join(' ')} ${shellQuote(`http://${host}${path}`)}`;
 }
 
 /** The error answer for a request the parser refused; null when there is nobody to answer. */

@@ -84,13 +84,14 @@ describe('requests the HTTP parser refuses answer in our error shape', () => {
     const err = expectOurError(res, 400, 'invalid_url', 'text');
     expect(err.message).toContain('percent-encode');
     expect(err.message).toContain('text=%E6%9D%B1%E4%BA%AC');
-    expect(err.message).toContain("curl -G --data-urlencode 'text=東京'");
+    expect(err.message).toContain("curl -G -d 'w=300' --data-urlencode 'text=東京' -d 'h=100' 'http://localhost:8080/render.png'");
     expect(logFor(res.headers['x-request-id'])).toEqual([expect.objectContaining({ route: 'client_error', status: 400, error: 'invalid_url' })]);
   });
 
   it('a space in a query value answers 400 invalid_url naming the parameter', async () => {
     const err = expectOurError(await sendRaw(get('/render.png?text=hello world')), 400, 'invalid_url', 'text');
     expect(err.message).toContain('text=hello%20world');
+    expect(err.message).toContain("curl -G --data-urlencode 'text=hello world' 'http://localhost:8080/render.png'");
   });
 
   it('raw bytes in the path answer 400 invalid_url with param "url"', async () => {
