@@ -3,13 +3,16 @@
  * a URL or headers past the header limit, malformed HTTP, headers that never finish — answered in
  * our error shape (`{"error":{"code","message","param"}}`, `Cache-Control: no-store`, the security
  * headers, a request id) with one log line, then the connection is closed. A URL with raw bytes
- * names the parameter they are in and says how to percent-encode it. Always JSON: the request's
- * Accept header may never have been read.
+ * names the parameter they are in and says how to percent-encode it. When the bytes read so far
+ * hold an Accept header that prefers an image (an `<img>` whose URL is too long), the error is
+ * drawn as a PNG, as for every other error; otherwise JSON.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import { prefersImage } from './accept.js';
+import { errorImage } from './error-image.js';
 import { AppError } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
@@ -34,7 +37,7 @@ function requestLine(raw: Buffer | undefined): { method: string; target: Buffer;
 /** The value of header `name` in the packet, when it is there in full. */
 function headerValue(raw: Buffer | undefined, name: string): string | undefined {
   if (!raw) return undefined;
-  const m = new RegExp(`\\r?\\n${name}:[ \\t]*([^\\r\\n]*)\\r?\\n`, 'i').exec(raw.subarray(0, 32 * 1024).toString('latin1'));
+  const m = new RegExp(`\\r?\\n${name}:[ \\t]*([^\\r\\n]*)\\r?\\n`, 'i').exec(raw.subarray(0, 64 * 1024).toString('latin1'));
   return m?.[1].trim();
 }
 
@@ -151,17 +154,19 @@ export function clientErrorHandler(log: () => FastifyBaseLogger, report: (status
     // Like Node's own answer: only when no response has started on this socket.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (socket.writable && !inFlight?.headersSent) {
-      const body = JSON.stringify(appErr.toJSON());
+      const png = prefersImage(headerValue(raw, 'accept')) ? errorImage(appErr) : null;
+      const body = png ?? Buffer.from(JSON.stringify(appErr.toJSON()));
       const head = [
         `HTTP/1.1 ${appErr.status} ${http.STATUS_CODES[appErr.status] ?? 'Error'}`,
-        'Content-Type: application/json; charset=utf-8',
-        `Content-Length: ${Buffer.byteLength(body)}`,
+        `Content-Type: ${png ? 'image/png' : 'application/json; charset=utf-8'}`,
+        `Content-Length: ${body.byteLength}`,
         'Cache-Control: no-store',
+        'Vary: Accept',
         ...Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}`),
         `x-request-id: ${reqId}`,
         'Connection: close',
       ];
-      socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+      socket.end(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
       setTimeout(() => socket.destroy(), 2000).unref();
     } else {
       socket.destroy();

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { startApp } from './helpers.js';
+import { decode, startApp } from './helpers.js';
 
 const lines: string[] = [];
 const stream = new Writable({
@@ -30,7 +30,7 @@ afterAll(async () => {
   await lp?.app.close();
 });
 
-interface RawResponse { status: number; headers: Record<string, string>; body: string }
+interface RawResponse { status: number; headers: Record<string, string>; body: string; raw: Buffer }
 
 /** Sends `bytes` as they are and reads the whole answer (the server closes the connection). */
 function sendRaw(bytes: Buffer | string): Promise<RawResponse> {
@@ -40,7 +40,9 @@ function sendRaw(bytes: Buffer | string): Promise<RawResponse> {
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
     socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const all = Buffer.concat(chunks);
+      const at = all.indexOf('\r\n\r\n');
+      const text = all.toString('utf8');
       const split = text.indexOf('\r\n\r\n');
       const [statusLine, ...headerLines] = text.slice(0, split).split('\r\n');
       const headers: Record<string, string> = {};
@@ -48,7 +50,7 @@ function sendRaw(bytes: Buffer | string): Promise<RawResponse> {
         const i = l.indexOf(':');
         headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
       }
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4), raw: all.subarray(at + 4) });
     });
     socket.end(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
   });
@@ -101,6 +103,19 @@ describe('requests the HTTP parser refuses answer in our error shape', () => {
   it('a URL past the header limit answers 414 uri_too_long; oversize headers answer 431 headers_too_large', async () => {
     expectOurError(await sendRaw(get(`/render.png?text=${'a'.repeat(20_000)}`)), 414, 'uri_too_long', 'url');
     expectOurError(await sendRaw(get('/render.png?text=a', `X-Padding: ${'p'.repeat(20_000)}\r\n`)), 431, 'headers_too_large', 'headers');
+  });
+
+  it('an <img> whose URL is past the limit gets the 414 drawn as a PNG (its Accept arrived with the URL)', async () => {
+    const accept = 'Accept: image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8\r\n';
+    const res = await sendRaw(get(`/render.png?text=${'a'.repeat(17_000)}`, accept));
+    expect(res.status).toBe(414);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.vary).toBe('Accept');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    const img = await decode(res.raw);
+    expect(img.format).toBe('png');
+    expect(img.width).toBe(480);
   });
 
   it('malformed HTTP answers 400 bad_request in our shape', async () => {
