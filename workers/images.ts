@@ -38,7 +38,9 @@ export async function loadSource(source: ImageSource, maxPixels: number): Promis
   if (source.data && !sniffImage(bytes)) throw new ImageLoadError('invalid_image', 'the image is not a PNG, JPEG or WebP image');
   let meta: Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    // Only the header is read; without lifting sharp's own pixel limit, a header declaring more
+    // than ~268 Mpx would be reported as unreadable instead of too large.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     throw new ImageLoadError('invalid_image', 'the image could not be read (PNG, JPEG, WebP or SVG expected)');
   }
