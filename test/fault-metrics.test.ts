@@ -36,7 +36,7 @@ describe('letterpress_worker_restarts_total', () => {
 
 describe('letterpress_image_cache_misses', () => {
   it('counts renders that produced an image, not requests refused with 503', async () => {
-    const lp = await startApp({ POOL_SIZE: '1', MAX_QUEUE: '1' }, { jobs: false });
+    const lp = await startApp({ POOL_SIZE: '1', MAX_QUEUE: '1', QUEUE_WAIT_MS: '0' }, { jobs: false });
     try {
       const urls = Array.from({ length: 12 }, (_, i) => renderUrl({ text: `Miss ${i} ${'word '.repeat(40)}`, w: 1600, h: 900, dpr: 2 }));
       const results = await Promise.all(urls.map((url) => lp.app.inject(url)));
