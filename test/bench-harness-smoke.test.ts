@@ -35,6 +35,7 @@ describe('overload and soak scripts (smoke)', () => {
     expect(row['served/s']).toBeGreaterThan(0);
     expect(row['offered req/s']).toBeGreaterThan(row['served/s']);
     expect(row.other).toBe(0);
+    expect(row['crowd served/s']).toBeGreaterThan(0);
   }, 70_000);
 
   it('soak runs at a fixed rate and samples RSS and heap', async () => {

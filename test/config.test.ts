@@ -62,9 +62,9 @@ describe('configuration', () => {
     [{ JOB_CHUNK_SIZE: '0' }, 'JOB_CHUNK_SIZE="0": expected an integer from 1 to 10000'],
     [{ JOB_LOCK_MS: '10' }, 'JOB_LOCK_MS="10": expected an integer from 1000 to 600000'],
     [{ JOB_TTL_MINUTES: '0' }, 'JOB_TTL_MINUTES="0": expected an integer from 1 to 525600'],
-    [{ MAX_WIDTH: '800' }, 'MAX_WIDTH="800": expected an integer from 1200 to 16384 (smaller would refuse the default 1200x630 image)'],
-    [{ MAX_HEIGHT: '100' }, 'MAX_HEIGHT="100": expected an integer from 630 to 16384'],
-    [{ MAX_PIXELS: '1000' }, 'MAX_PIXELS="1000": expected an integer from 756000 to 268435456'],
+    [{ MAX_WIDTH: '8' }, 'MAX_WIDTH="8": expected an integer from 16 to 16384'],
+    [{ MAX_HEIGHT: '0' }, 'MAX_HEIGHT="0": expected an integer from 16 to 16384'],
+    [{ MAX_PIXELS: '100' }, 'MAX_PIXELS="100": expected an integer from 256 to 268435456'],
     [{ MAX_TEXT_LENGTH: '0' }, 'MAX_TEXT_LENGTH="0": expected an integer from 1 to 100000'],
     [{ MAX_LAYERS: '0' }, 'MAX_LAYERS="0": expected an integer from 1 to 1000'],
     [{ MAX_BODY_KB: '1' }, 'MAX_BODY_KB="1": expected an integer from 16 to 262144'],
@@ -96,7 +96,7 @@ describe('configuration', () => {
   it('accepts the edge values that do work', () => {
     for (const env of [
       { MAX_QUEUE: '1', POOL_SIZE: '1', JOB_RETRIES: '0', IMAGE_CACHE_MB: '0', MAX_DATA_URI_KB: '0', RATE_LIMIT_MAX: '0', PORT: '0' },
-      { MAX_WIDTH: '1200', MAX_HEIGHT: '630', MAX_PIXELS: '756000', SHUTDOWN_TIMEOUT_MS: '1000', RENDER_TIMEOUT_MS: '100' },
+      { MAX_WIDTH: '16', MAX_HEIGHT: '16', MAX_PIXELS: '256', SHUTDOWN_TIMEOUT_MS: '1000', RENDER_TIMEOUT_MS: '100' },
       { WEBHOOK_HOSTS: 'hooks.example.com,127.0.0.1:8080,[::1]:9000', REDIS_URL: 'rediss://user:pw@redis.internal:6380/2', ALLOW_UNSIGNED: '0' },
     ]) expect(problemsOf(env)).toEqual([]);
   });
