@@ -5,7 +5,7 @@
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
 import { deepFreeze } from '../workers/font-catalog.js';
-import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type RenderSpec } from '../workers/protocol.js';
+import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { COLOR_FORMS, isColorList, parseColor, type Palette } from './colors.js';
 import type { Config } from './config.js';
@@ -33,11 +33,27 @@ export function outputFormat(name: string): ImageFormat {
   throw badParam('unknown_format', 'format', `format must be one of png, jpg, jpeg, webp${other}`);
 }
 
+/** Values of `lineBreak` (CSS line-break). */
+export const LINE_BREAKS: readonly LineBreak[] = Object.freeze(['normal', 'strict', 'loose', 'anywhere']);
+/** Values of `wordBreak` (CSS word-break). */
+export const WORD_BREAKS: readonly WordBreak[] = Object.freeze(['normal', 'keep-all', 'auto-phrase']);
+
+/**
+ * The line- and word-break fields of a canonical spec: present only when not `normal`, so specs
+ * from before these options keep their canonical string, ETag input and signature.
+ */
+export function breakFields(lineBreak: unknown, wordBreak: unknown): { lineBreak?: LineBreak; wordBreak?: WordBreak } {
+  const out: { lineBreak?: LineBreak; wordBreak?: WordBreak } = {};
+  if (lineBreak !== undefined && lineBreak !== 'normal') out.lineBreak = lineBreak as LineBreak;
+  if (wordBreak !== undefined && wordBreak !== 'normal') out.wordBreak = wordBreak as WordBreak;
+  return out;
+}
+
 /** Defaults for every optional parameter. */
 export const DEFAULTS = Object.freeze({
   w: 1200, h: 630, dpr: 1, q: 90, bg: 'ffffff', angle: 180, color: '111111', font: 'sans', weight: 400,
   size: 64, minSize: 12, align: 'center', valign: 'middle', padding: 48, lineHeight: 1.25,
-  letterSpacing: 0, maxLines: 0, fit: 'shrink', direction: 'auto', lang: 'auto',
+  letterSpacing: 0, maxLines: 0, fit: 'shrink', direction: 'auto', lang: 'auto', lineBreak: 'normal', wordBreak: 'normal',
 });
 
 /** A width or height: an integer in [1, max], or `auto` (sized to the text in the worker). */
@@ -75,6 +91,8 @@ export function querySchema(config: Config): Record<string, unknown> {
       fit: { type: 'string', enum: ['none', 'shrink'], description: 'shrink: largest size <= size at which the text fits (default shrink).' },
       direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'], description: 'Paragraph direction (default auto: from the text).' },
       lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'], description: 'Preferred CJK glyph forms (default auto: kana -> ja, hangul -> ko, else zh-Hans).' },
+      lineBreak: { type: 'string', enum: LINE_BREAKS, description: 'CSS line-break: which CJK characters may start a line; normal (default, as browsers: small kana and CJK hyphens may), strict, loose, anywhere (between any two characters).' },
+      wordBreak: { type: 'string', enum: WORD_BREAKS, description: 'CSS word-break: normal (default; Korean is kept whole between spaces), keep-all (no breaks between CJK letters), auto-phrase (Japanese and Chinese break between phrases, BudouX).' },
       sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'HMAC-SHA256 signature of the canonical request (required when the server has SIGNING_KEYS).' },
     },
   };
@@ -170,6 +188,7 @@ export function canonicalize(format: string, query: RenderQuery, config: Config,
     fit: q.fit as Fit,
     direction: q.direction as Direction,
     lang: q.lang as CjkLang,
+    ...breakFields(q.lineBreak, q.wordBreak),
   };
   return deepFreeze(spec);
 }

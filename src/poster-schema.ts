@@ -9,7 +9,7 @@ import { MAX_FONT_SIZE } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { AppError, badParam } from './errors.js';
 import { addColorFormats, COLOR_FORMS } from './colors.js';
-import { COLOR_SCHEMA } from './params.js';
+import { COLOR_SCHEMA, LINE_BREAKS, WORD_BREAKS } from './params.js';
 
 const color = { ...COLOR_SCHEMA, description: 'Hex colour (RGB, RGBA, RRGGBB or RRGGBBAA, optional #) or CSS colour name.' };
 const num = (minimum: number, maximum: number, description?: string) => ({ type: 'number', minimum, maximum, ...(description ? { description } : {}) });
@@ -46,6 +46,7 @@ function layerSchemas(config: Config): Record<string, unknown>[] {
     align: { type: 'string', enum: ['left', 'center', 'right'] }, valign: { type: 'string', enum: ['top', 'middle', 'bottom'] },
     lineHeight: num(0.5, 4), letterSpacing: num(-50, 200),
     direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'] }, lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'] },
+    lineBreak: { type: 'string', enum: LINE_BREAKS }, wordBreak: { type: 'string', enum: WORD_BREAKS },
     writingMode: { type: 'string', enum: ['horizontal', 'vertical'] }, balance: { type: 'boolean' },
     stroke, shadow: closed({ color, blur: num(0, 200), x: num(-500, 500), y: num(-500, 500) }),
     background: closed({ color, radius: num(0, 2000), padding: num(0, 500) }, ['color']),

@@ -13,7 +13,7 @@ import { normalizeText } from '../workers/text-normalize.js';
 import type { AssetCatalog } from './assets.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
-import { canonicalAngle, canonicalColor, resolveFamily } from './params.js';
+import { breakFields, canonicalAngle, canonicalColor, resolveFamily } from './params.js';
 import { validateDocument } from './poster-schema.js';
 
 /** Defaults of the document and of each layer type. */
@@ -86,6 +86,7 @@ function textLayer(l: Json, base: Omit<LayerSpec, 'type'>, at: string, ctx: Post
     align: (l.align ?? (vertical ? 'right' : 'left')) as TextLayerSpec['align'], valign: (l.valign ?? 'top') as TextLayerSpec['valign'],
     lineHeight: num(l.lineHeight, d.lineHeight), letterSpacing: num(l.letterSpacing, d.letterSpacing),
     direction: (l.direction ?? d.direction) as TextLayerSpec['direction'], lang: (l.lang ?? d.lang) as TextLayerSpec['lang'],
+    ...breakFields(l.lineBreak, l.wordBreak),
     writingMode: vertical ? 'vertical' : 'horizontal', balance: Boolean(l.balance ?? d.balance),
     stroke: stroke ? { color: canonicalColor(String(stroke.color)), width: num(stroke.width, 2) } : null,
     shadow: shadow ? { color: canonicalColor(String(shadow.color ?? '00000080')), blur: num(shadow.blur, 8), x: num(shadow.x, 0), y: num(shadow.y, 4) } : null,

@@ -2,7 +2,7 @@
 import { detectLang, itemizeParagraph, type Paragraph } from '../workers/itemize.js';
 import { layoutText, type LayoutOptions, type TextLayout } from '../workers/layout.js';
 import { wrap } from '../workers/line-break.js';
-import type { CjkLang, Direction } from '../workers/protocol.js';
+import type { CjkLang, Direction, LineBreak, WordBreak } from '../workers/protocol.js';
 import { inProcessFonts } from './helpers.js';
 
 /** Layout options with test defaults (a 600x400 box at the origin, 40px, no fitting). */
@@ -14,15 +14,18 @@ export function opts(over: Partial<LayoutOptions> = {}): LayoutOptions {
 }
 
 /** Itemises text the way the worker does. */
-export function paragraphs(text: string, o: { font?: string; weight?: number; direction?: Direction; lang?: CjkLang } = {}): Paragraph[] {
+export function paragraphs(text: string, o: BreakOpts & { font?: string; weight?: number; direction?: Direction } = {}): Paragraph[] {
   const { selector } = inProcessFonts();
-  const io = { font: o.font ?? 'Inter', weight: o.weight ?? 400, lang: detectLang(text, o.lang ?? 'auto'), direction: o.direction ?? 'auto', spaced: false };
+  const io = { font: o.font ?? 'Inter', weight: o.weight ?? 400, lang: detectLang(text, o.lang ?? 'auto'), direction: o.direction ?? 'auto', spaced: false, lineBreak: o.lineBreak, wordBreak: o.wordBreak };
   return text.split('\n').map((line) => itemizeParagraph(line, io, selector));
 }
 
+/** Language and CSS line-/word-break options of a test paragraph. */
+export interface BreakOpts { lang?: CjkLang; lineBreak?: LineBreak; wordBreak?: WordBreak }
+
 /** The logical text of each line when `text` is wrapped at `width` px and `size` px. */
-export function wrappedLines(text: string, width: number, size = 40): string[] {
-  const paras = paragraphs(text);
+export function wrappedLines(text: string, width: number, size = 40, o: BreakOpts = {}): string[] {
+  const paras = paragraphs(text, o);
   return wrap(paras, size, width, 0, false).lines.map((l) => paras[l.para].graphemes.slice(l.g0, l.g1).map((g) => g.text).join(''));
 }
 

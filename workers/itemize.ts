@@ -5,12 +5,13 @@
  * measured pieces.
  */
 import bidiFactory from 'bidi-js';
-import LineBreaker from 'linebreak';
+import { breakOpportunities, cjkQuotes, NO_LINE_END, NO_LINE_START } from './break-rules.js';
+import { punctSpacing, type PunctSpacing } from './cjk-punct.js';
 import type { FaceInfo } from './font-catalog.js';
 import { FontSelector, scriptClass, type ScriptClass } from './font-select.js';
 import { graphemes } from './text-normalize.js';
 import { measureRun, type RunMetrics } from './measure.js';
-import type { CjkLang, Direction } from './protocol.js';
+import type { CjkLang, Direction, LineBreak, WordBreak } from './protocol.js';
 
 const bidi = bidiFactory();
 
@@ -36,6 +37,12 @@ export interface Paragraph {
   readonly segments: readonly Segment[];
   /** Base embedding level: 0 for LTR, 1 for RTL. */
   readonly level: number;
+  /** The CJK language its breaks, quotes and ellipsis follow. */
+  readonly lang: Exclude<CjkLang, 'auto'>;
+  /** The CSS line-break level its breaks follow (emergency breaks and columns keep its kinsoku). */
+  readonly lineBreak: LineBreak;
+  /** CJK punctuation spacing (JLREQ 3.1.4), or null when the paragraph has none to adjust. */
+  readonly spacing: PunctSpacing | null;
 }
 
 /** What itemisation needs from the request. */
@@ -45,16 +52,17 @@ export interface ItemizeOptions {
   readonly lang: Exclude<CjkLang, 'auto'>;
   readonly direction: Direction;
   readonly spaced: boolean;
+  /** CSS line-break (default `normal`). */
+  readonly lineBreak?: LineBreak;
+  /** CSS word-break (default `normal`; Korean is always kept whole between spaces). */
+  readonly wordBreak?: WordBreak;
   /** Rich text: font and weight per span, and the span index of each UTF-16 offset of the text. */
   readonly spans?: { readonly styles: readonly { readonly font: string; readonly weight: number }[]; readonly at: ArrayLike<number> };
 }
 
-/** Never start a line with these (closing punctuation, CJK kinsoku). */
-export const NO_LINE_START = new Set([...'，。、．：；！？」』）】〕〉》〗〙〛”’!?),.:;%…‥・ー々ゝゞヽヾ']);
-/** Never end a line with these (opening punctuation). */
-export const NO_LINE_END = new Set([...'「『（【〔〈《〖〘〚“‘(']);
+/** What a line may not start (strict kinsoku) or end with; other levels: break-rules.ts kinsoku(). */
+export { NO_LINE_END, NO_LINE_START };
 const PUNCT = /\p{P}/u;
-const HANGUL = /^\p{Script=Hangul}/u;
 const SPACE = /^\s+$/u;
 
 /** Picks the CJK preference for `text` when the request says `auto`: kana → ja, hangul → ko. */
@@ -74,9 +82,11 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
   const starts: number[] = [];
   let offset = 0;
   let lastCjk: ScriptClass | null = null;
-  for (const g of parts) {
+  const quotes = cjkQuotes(parts);
+  parts.forEach((g, i) => {
     let script = scriptClass(g);
     if (script === 'Han' || script === 'Jpan' || script === 'Kore') lastCjk = script;
+    else if (quotes[i]) script = lastCjk ?? (opts.lang === 'ja' ? 'Jpan' : 'Han');
     else if (script === 'Other' && lastCjk && PUNCT.test(g)) script = lastCjk;
     else if (/\p{L}/u.test(g)) lastCjk = null;
     const style = opts.spans ? opts.spans.at[offset] ?? 0 : 0;
@@ -84,28 +94,15 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
     gs.push({ text: g, face: fonts.pick(g, font, weight, script, opts.lang), level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
     starts.push(offset);
     offset += g.length;
-  }
-  return { graphemes: gs, segments: segmentize(text, gs, starts, opts.spaced), level: base };
+  });
+  const lineBreak = opts.lineBreak ?? 'normal';
+  const cuts = breakOpportunities(text, parts, starts, quotes, { lineBreak, wordBreak: opts.wordBreak ?? 'normal', lang: opts.lang });
+  const spacing = lineBreak === 'anywhere' ? null : punctSpacing(parts, gs.map((g) => g.face), quotes);
+  return { graphemes: gs, segments: segmentize(gs, cuts, opts.spaced), level: base, lang: opts.lang, lineBreak, spacing };
 }
 
-/** Break opportunities as grapheme indices (a line may start at each), kinsoku applied. */
-function breakPoints(text: string, gs: readonly Grapheme[], starts: readonly number[]): number[] {
-  const byOffset = new Map(starts.map((s, i) => [s, i]));
-  const out: number[] = [];
-  const lb = new LineBreaker(text);
-  for (let b = lb.nextBreak(); b; b = lb.nextBreak()) {
-    const gi = byOffset.get(b.position);
-    if (gi === undefined || gi === 0) continue;
-    if (NO_LINE_START.has(gs[gi].text) || NO_LINE_END.has(gs[gi - 1].text)) continue;
-    // Korean is set word by word (CSS word-break: keep-all): no break inside a run of Hangul.
-    if (HANGUL.test(gs[gi].text) && HANGUL.test(gs[gi - 1].text)) continue;
-    out.push(gi);
-  }
-  return out;
-}
-
-function segmentize(text: string, gs: readonly Grapheme[], starts: readonly number[], spaced: boolean): Segment[] {
-  const cuts = [0, ...breakPoints(text, gs, starts), gs.length];
+function segmentize(gs: readonly Grapheme[], breaks: readonly number[], spaced: boolean): Segment[] {
+  const cuts = [0, ...breaks, gs.length];
   const segments: Segment[] = [];
   for (let i = 0; i + 1 < cuts.length; i++) {
     const g0 = cuts[i], g1 = cuts[i + 1];

@@ -5,7 +5,8 @@
  */
 import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
-import type { Grapheme, Paragraph } from './itemize.js';
+import { isCjkChar } from './break-rules.js';
+import type { Paragraph } from './itemize.js';
 import { measureFace, measureRun } from './measure.js';
 import { widthAt, wrap, type LineRange } from './line-break.js';
 import type { Align, Fit, VAlign } from './protocol.js';
@@ -100,11 +101,16 @@ export function layoutText(paras: readonly Paragraph[], o: LayoutOptions, fonts:
   const runs: PlacedRun[] = [];
   kept.forEach((line, i) => {
     const last = truncated && i === kept.length - 1;
-    const logical = lineRuns(paras[line.para], last ? ellipsize(paras[line.para], line, size, o, fonts, spaced) : line, last, size, o, fonts, spaced);
+    const p = paras[line.para];
+    const shown = last ? ellipsize(p, line, size, o, fonts, spaced) : line;
+    const logical = lineRuns(p, shown, last, size, o, fonts, spaced);
     const visual = reorder(logical);
-    const width = visual.reduce((s, r) => s + r.width, 0);
+    let width = visual.reduce((s, r) => s + r.gap + r.width, 0);
+    // A closing mark ending a line that would not fit otherwise hangs its blank half (CSS allow-end).
+    if (!last && width > o.box.w + 1e-6 && p.spacing && shown.g1 > shown.g0) width -= p.spacing.endTrim[shown.g1 - 1] * size;
     let x = o.align === 'left' ? o.box.x : o.align === 'right' ? o.box.x + o.box.w - width : o.box.x + (o.box.w - width) / 2;
     for (const r of visual) {
+      x += r.gap;
       runs.push({ text: r.text, face: r.face, rtl: (r.level & 1) === 1, x, y: baseline0 + i * lh, width: r.width, style: r.style });
       x += r.width;
     }
@@ -139,38 +145,58 @@ export function balancedWidth(paras: readonly Paragraph[], size: number, o: Layo
   return hi;
 }
 
-interface LogicalRun { text: string; face: FaceInfo; level: number; width: number; style: number }
+/** A run of one face, level and style; `gap` (px, ≤ 0) is CJK punctuation trimmed before it. */
+interface LogicalRun { text: string; face: FaceInfo; level: number; width: number; style: number; gap: number }
 
 /** Shortens a line until it and an ellipsis fit the box width. */
 function ellipsize(p: Paragraph, line: LineRange, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LineRange {
-  const ell = ellipsisRun(p, size, o, fonts, spaced);
   let g1 = line.g1;
-  const width = (end: number): number => runsOf(p.graphemes, line.g0, end, size, o.letterSpacing, spaced).reduce((s, r) => s + r.width, 0);
-  while (g1 > line.g0 && (p.graphemes[g1 - 1].space || width(g1) + ell.width > o.box.w + 1e-6)) g1--;
+  const width = (end: number): number => runsOf(p, line.g0, end, size, o.letterSpacing, spaced).reduce((s, r) => s + r.gap + r.width, 0);
+  const ell = (end: number): number => ellipsisRun(p, size, o, fonts, spaced, lastText(p, { ...line, g1: end })).width;
+  while (g1 > line.g0 && (p.graphemes[g1 - 1].space || width(g1) + ell(g1) > o.box.w + 1e-6)) g1--;
   return { para: line.para, g0: line.g0, g1 };
 }
 
-function ellipsisRun(p: Paragraph, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LogicalRun {
-  const face = fonts.pick(ELLIPSIS, o.font, o.weight, 'Other', 'zh-Hans');
+/**
+ * The ellipsis ending a truncated line: after Han or kana, the CJK font's U+2026 (centred on the
+ * em box, as Chinese and Japanese set it); otherwise the requested family's.
+ */
+function ellipsisRun(p: Paragraph, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean, after?: string): LogicalRun {
+  const cjk = after !== undefined && isCjkChar(after);
+  const face = cjk ? fonts.pick(ELLIPSIS, o.font, o.weight, p.lang === 'ja' ? 'Jpan' : 'Han', p.lang) : fonts.pick(ELLIPSIS, o.font, o.weight, 'Other', 'zh-Hans');
   const style = p.graphemes.at(-1)?.style ?? 0;
-  return { text: ELLIPSIS, face, level: p.level, width: widthAt(measureRun(face, ELLIPSIS, false, spaced), size, o.letterSpacing), style };
+  return { text: ELLIPSIS, face, level: p.level, width: widthAt(measureRun(face, ELLIPSIS, false, spaced), size, o.letterSpacing), style, gap: 0 };
 }
 
 function lineRuns(p: Paragraph, line: LineRange, withEllipsis: boolean, size: number, o: LayoutOptions, fonts: FontSelector, spaced: boolean): LogicalRun[] {
-  const runs = runsOf(p.graphemes, line.g0, line.g1, size, o.letterSpacing, spaced);
-  if (withEllipsis) runs.push(ellipsisRun(p, size, o, fonts, spaced));
+  const runs = runsOf(p, line.g0, line.g1, size, o.letterSpacing, spaced);
+  if (withEllipsis) runs.push(ellipsisRun(p, size, o, fonts, spaced, lastText(p, line)));
   return runs;
 }
 
-/** Groups graphemes [g0, g1) into same-face, same-level runs measured at `size`. */
-function runsOf(gs: readonly Grapheme[], g0: number, g1: number, size: number, ls: number, spaced: boolean): LogicalRun[] {
+/** The last non-space grapheme of a line (what the ellipsis follows). */
+function lastText(p: Paragraph, line: LineRange): string | undefined {
+  for (let g = line.g1 - 1; g >= line.g0; g--) if (!p.graphemes[g].space) return p.graphemes[g].text;
+  return line.g0 > 0 ? p.graphemes[line.g0 - 1]?.text : undefined;
+}
+
+/**
+ * Groups graphemes [g0, g1) into same-face, same-level runs measured at `size`, split where CJK
+ * punctuation is kerned (the run after carries the trim as a negative gap); a later line starting
+ * with an opening bracket starts half an em early.
+ */
+function runsOf(p: Paragraph, g0: number, g1: number, size: number, ls: number, spaced: boolean): LogicalRun[] {
+  const gs = p.graphemes, sp = p.spacing;
   const runs: LogicalRun[] = [];
   let start = g0;
+  let gap = sp && g0 > 0 && g0 < g1 ? -sp.startTrim[g0] * size : 0;
   for (let i = g0 + 1; i <= g1; i++) {
-    if (i === g1 || gs[i].face !== gs[start].face || gs[i].level !== gs[start].level || gs[i].style !== gs[start].style) {
+    const kern = sp && i < g1 ? sp.kern[i - 1] : 0;
+    if (i === g1 || kern > 0 || gs[i].face !== gs[start].face || gs[i].level !== gs[start].level || gs[i].style !== gs[start].style) {
       const text = gs.slice(start, i).map((g) => g.text).join('');
       const rtl = (gs[start].level & 1) === 1;
-      runs.push({ text, face: gs[start].face, level: gs[start].level, width: widthAt(measureRun(gs[start].face, text, rtl, spaced), size, ls), style: gs[start].style });
+      runs.push({ text, face: gs[start].face, level: gs[start].level, width: widthAt(measureRun(gs[start].face, text, rtl, spaced), size, ls), style: gs[start].style, gap });
+      gap = -kern * size;
       start = i;
     }
   }

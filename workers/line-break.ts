@@ -2,9 +2,14 @@
  * Greedy line breaking over measured segments: a line takes segments while their content fits
  * the box width (trailing spaces hang), and a segment wider than the box on its own is split
  * between graphemes (an emergency break, reported so fitting can prefer a smaller size).
+ * CJK punctuation spacing (cjk-punct.ts) counts: adjacent marks are kerned, an opening bracket
+ * starting a later line loses its left half, and a closing mark may hang its blank half at a
+ * line end.
  */
+import { kinsoku } from './break-rules.js';
+import { kernSum } from './cjk-punct.js';
 import { REF_SIZE, measureRun, type RunMetrics } from './measure.js';
-import { NO_LINE_END, NO_LINE_START, type Paragraph, type Piece } from './itemize.js';
+import type { Paragraph, Piece, Segment } from './itemize.js';
 
 /** A line: graphemes [g0, g1) of paragraph `para`, trailing spaces excluded. */
 export interface LineRange { readonly para: number; readonly g0: number; readonly g1: number }
@@ -24,6 +29,11 @@ export function piecesWidth(pieces: readonly Piece[], upTo: number, size: number
   return w;
 }
 
+/** Width in px of a segment's graphemes [seg.g0, upTo), CJK punctuation kerning included. */
+export function segmentWidth(p: Paragraph, seg: Segment, upTo: number, size: number, ls: number): number {
+  return piecesWidth(seg.pieces, upTo, size, ls) - kernSum(p.spacing, seg.g0, upTo) * size;
+}
+
 /** Breaks every paragraph into lines no wider than `maxWidth` at `size`. */
 export function wrap(paras: readonly Paragraph[], size: number, maxWidth: number, ls: number, spaced: boolean): Wrapped {
   const lines: LineRange[] = [];
@@ -33,17 +43,24 @@ export function wrap(paras: readonly Paragraph[], size: number, maxWidth: number
       lines.push({ para, g0: 0, g1: 0 });
       return;
     }
+    const sp = p.spacing;
+    // Trims in px: kerning between grapheme i and i+1, at a later line's start, at a line's end.
+    const kern = (i: number): number => (sp && i >= 0 ? sp.kern[i] * size : 0);
+    const startTrim = (g: number): number => (sp && g > 0 ? sp.startTrim[g] * size : 0);
+    const endTrim = (g: number): number => (sp && g >= 0 ? sp.endTrim[g] * size : 0);
     let cur: { g0: number; g1: number; end: number; width: number; full: number } | null = null;
     for (const seg of p.segments) {
-      const content = piecesWidth(seg.pieces, seg.trail, size, ls);
-      const full = piecesWidth(seg.pieces, seg.g1, size, ls);
-      if (cur && cur.full + content <= maxWidth + 1e-6) {
-        cur = { g0: cur.g0, g1: seg.trail, end: seg.g1, width: cur.full + content, full: cur.full + full };
+      const content = segmentWidth(p, seg, seg.trail, size, ls);
+      const full = segmentWidth(p, seg, seg.g1, size, ls);
+      const join: number = cur && cur.end === cur.g1 ? kern(seg.g0 - 1) : 0;
+      if (cur && cur.full - join + content - endTrim(seg.trail - 1) <= maxWidth + 1e-6) {
+        cur = { g0: cur.g0, g1: seg.trail, end: seg.g1, width: cur.full - join + content, full: cur.full - join + full };
         continue;
       }
       if (cur) lines.push({ para, g0: cur.g0, g1: cur.g1 });
-      if (content <= maxWidth + 1e-6) {
-        cur = { g0: seg.g0, g1: seg.trail, end: seg.g1, width: content, full };
+      const lead = startTrim(seg.g0);
+      if (content - lead - endTrim(seg.trail - 1) <= maxWidth + 1e-6) {
+        cur = { g0: seg.g0, g1: seg.trail, end: seg.g1, width: content - lead, full: full - lead };
         continue;
       }
       emergency = true;
@@ -66,7 +83,8 @@ function splitLong(p: Paragraph, g0: number, g1: number, size: number, maxWidth:
   const gs = p.graphemes;
   const widths: number[] = [];
   for (let g = g0; g < g1; g++) widths.push(widthAt(measureRun(gs[g].face, gs[g].text, (gs[g].level & 1) === 1, spaced), size, ls));
-  const bad = (b: number): boolean => NO_LINE_START.has(gs[b].text) || NO_LINE_END.has(gs[b - 1].text);
+  const k = kinsoku(p.lineBreak);
+  const bad = (b: number): boolean => k.start.has(gs[b].text) || k.end.has(gs[b - 1].text);
   const out: { g0: number; g1: number; width: number }[] = [];
   let start = g0;
   while (start < g1) {

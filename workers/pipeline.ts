@@ -54,7 +54,7 @@ export const STAGES: readonly Stage[] = [
     name: 'shape',
     run(s) {
       const { spec } = s;
-      const opts = { font: spec.font, weight: spec.weight, lang: detectLang(spec.text, spec.lang), direction: spec.direction, spaced: spec.letterSpacing !== 0 };
+      const opts = { font: spec.font, weight: spec.weight, lang: detectLang(spec.text, spec.lang), direction: spec.direction, spaced: spec.letterSpacing !== 0, lineBreak: spec.lineBreak, wordBreak: spec.wordBreak };
       s.paragraphs = s.lines.map((line) => itemizeParagraph(line, opts, s.fonts));
     },
   },

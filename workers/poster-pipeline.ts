@@ -57,7 +57,7 @@ function shapeLayer(layer: TextLayerSpec, fonts: FontSelector): Paragraph[] {
   const out: Paragraph[] = [];
   let start = 0;
   for (const line of full.split('\n')) {
-    const opts = { font: styles[0].font, weight: styles[0].weight, lang, direction: layer.direction, spaced: layer.letterSpacing !== 0, spans: { styles, at: at.subarray(start, start + line.length) } };
+    const opts = { font: styles[0].font, weight: styles[0].weight, lang, direction: layer.direction, spaced: layer.letterSpacing !== 0, lineBreak: layer.lineBreak, wordBreak: layer.wordBreak, spans: { styles, at: at.subarray(start, start + line.length) } };
     out.push(itemizeParagraph(line, opts, fonts));
     start += line.length + 1;
   }

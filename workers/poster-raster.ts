@@ -206,6 +206,19 @@ function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, p
     ctx.restore();
     return;
   }
+  if (g.mode === 'dash') {
+    // Stretch the dash's ink over its whole cell so consecutive dashes join.
+    const m = ctx.measureText(g.text);
+    const x0 = -m.actualBoundingBoxLeft, x1 = m.actualBoundingBoxRight;
+    const sx = g.advance / Math.max(x1 - x0, 1e-6);
+    ctx.save();
+    ctx.translate(g.cx, middle);
+    ctx.rotate(Math.PI / 2);
+    ctx.scale(sx, 1);
+    draw(-(x0 + x1) / 2, EM_CENTRE * size);
+    ctx.restore();
+    return;
+  }
   if (g.mode === 'tcy') {
     const squeeze = Math.min(1, (size * 0.92) / Math.max(g.width, 1e-6));
     ctx.save();

@@ -16,6 +16,10 @@ export type Fit = 'none' | 'shrink';
 export type Direction = 'auto' | 'ltr' | 'rtl';
 /** Preferred CJK glyph forms (Han characters differ between regions); `auto` detects kana/hangul. */
 export type CjkLang = 'auto' | 'zh-Hans' | 'ja' | 'ko';
+/** CSS `line-break`: how strictly CJK kinsoku keeps characters off line starts (`anywhere`: none). */
+export type LineBreak = 'normal' | 'strict' | 'loose' | 'anywhere';
+/** CSS `word-break`: `keep-all` never breaks between CJK letters; `auto-phrase` only between phrases (BudouX). */
+export type WordBreak = 'normal' | 'keep-all' | 'auto-phrase';
 
 /** Background paint: one colour, or a linear gradient of 2-3 evenly spaced stops. */
 export interface Background {
@@ -57,6 +61,10 @@ export interface RenderSpec {
   readonly fit: Fit;
   readonly direction: Direction;
   readonly lang: CjkLang;
+  /** Present only when not `normal`, so URLs from before the option keep their canonical string (and signature). */
+  readonly lineBreak?: LineBreak;
+  /** Present only when not `normal` (as lineBreak). */
+  readonly wordBreak?: WordBreak;
 }
 
 /** Hard limits, checked at the edge and again in the worker. */
@@ -246,6 +254,10 @@ export interface TextLayerSpec extends LayerBase {
   readonly letterSpacing: number;
   readonly direction: Direction;
   readonly lang: CjkLang;
+  /** Present only when not `normal` (existing documents keep their canonical string). */
+  readonly lineBreak?: LineBreak;
+  /** Present only when not `normal`. */
+  readonly wordBreak?: WordBreak;
   readonly writingMode: WritingMode;
   readonly balance: boolean;
   readonly stroke: Stroke | null;

@@ -6,17 +6,19 @@
  * dashes, the ellipsis and the long-vowel mark are rotated; the comma, full stop and enumeration
  * comma move to the cell's top-right corner; small kana shift towards it. (The bundled fonts
  * carry no vertical presentation forms, so these are placed by rule rather than by `vert`.)
- * Kinsoku holds between columns: no column starts with closing punctuation or ends with opening.
+ * Kinsoku holds between columns as between lines, at the paragraph's CSS line-break level (small
+ * kana stay off a column's top under `strict`), and a 2-em dash `——` is never split. Dashes next
+ * to dashes are stretched to their full cell so `——` draws as one continuous line.
  */
 import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
 import type { Paragraph } from './itemize.js';
-import { NO_LINE_END, NO_LINE_START } from './itemize.js';
+import { kinsoku, type Kinsoku } from './break-rules.js';
 import type { Box, LayoutOptions } from './layout.js';
 import { REF_SIZE, measureRun } from './measure.js';
 
 /** How a unit is drawn in its cell. */
-export type GlyphMode = 'upright' | 'rotate' | 'corner' | 'small' | 'tcy';
+export type GlyphMode = 'upright' | 'rotate' | 'corner' | 'small' | 'tcy' | 'dash';
 
 /** A unit placed in a column: `cx` is the column's centre line, `top` the cell's top edge (CSS px). */
 export interface VerticalGlyph {
@@ -55,6 +57,7 @@ const UPRIGHT_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
 const DIGITS = /^[0-9]{1,2}$/;
 const ELLIPSIS = '…';
+const DASHES = new Set([...'—―']);
 
 /** A unit of vertical text: one upright grapheme, or graphemes rotated (or tate-chu-yoko) together. */
 interface Unit { g0: number; g1: number; text: string; face: FaceInfo; style: number; mode: GlyphMode; space: boolean; width: number }
@@ -83,6 +86,10 @@ function unitsOf(p: Paragraph, spaced: boolean): Unit[] {
     units.push({ g0: i, g1: j, text, face: gs[i].face, style: gs[i].style, mode: m, space: gs[i].space, width });
     i = j;
   }
+  // Dashes in a row (a 2-em dash) fill their cells edge to edge.
+  units.forEach((u, k) => {
+    if (DASHES.has(u.text) && (DASHES.has(units[k - 1]?.text ?? '') || DASHES.has(units[k + 1]?.text ?? ''))) u.mode = 'dash';
+  });
   return units;
 }
 
@@ -91,13 +98,14 @@ function advanceOf(u: Unit, size: number, ls: number): number {
   const w = (u.width * size) / REF_SIZE;
   if (u.mode === 'rotate') return w + ls * [...u.text].length;
   if (u.mode === 'upright' && EMOJI.test(u.text)) return Math.max(size, w) + ls;
+  if (u.mode === 'dash') return size + ls;
   return size + ls;
 }
 
 interface Column { para: number; u0: number; u1: number }
 
 /** Breaks every paragraph into columns no taller than `height`; `emergency` when one unit is taller. */
-function columns(units: readonly Unit[][], size: number, height: number, ls: number): { cols: Column[]; emergency: boolean } {
+function columns(units: readonly Unit[][], ks: readonly Kinsoku[], size: number, height: number, ls: number): { cols: Column[]; emergency: boolean } {
   const cols: Column[] = [];
   let emergency = false;
   units.forEach((us, para) => {
@@ -112,7 +120,9 @@ function columns(units: readonly Unit[][], size: number, height: number, ls: num
       if (adv > height + 1e-6) emergency = true;
       if (i > start && used + adv > height + 1e-6 && !us[i].space) {
         let b = i;
-        while (b > start + 1 && (NO_LINE_START.has(us[b].text[0]) || NO_LINE_END.has(us[b - 1].text.at(-1)!))) b--;
+        const k = ks[para];
+        const bad = (c: number): boolean => k.start.has(us[c].text[0]) || k.end.has(us[c - 1].text.at(-1)!) || (us[c].mode === 'dash' && us[c - 1].mode === 'dash');
+        while (b > start + 1 && bad(b)) b--;
         cols.push({ para, u0: start, u1: b });
         start = b;
         used = 0;
@@ -132,13 +142,14 @@ function columns(units: readonly Unit[][], size: number, height: number, ls: num
 /** Lays paragraphs out in vertical columns inside the box. */
 export function layoutVertical(paras: readonly Paragraph[], o: VerticalOptions, fonts: FontSelector, spaced: boolean): VerticalLayout {
   const units = paras.map((p) => unitsOf(p, spaced));
+  const ks = paras.map((p) => kinsoku(p.lineBreak));
   const ls = o.letterSpacing;
   const cap = (size: number): number => {
     const byWidth = Math.max(1, Math.floor(o.box.w / (o.lineHeight * size) + 1e-6));
     return o.maxLines > 0 ? Math.min(o.maxLines, byWidth) : byWidth;
   };
   const fits = (size: number): boolean => {
-    const r = columns(units, size, o.box.h, ls);
+    const r = columns(units, ks, size, o.box.h, ls);
     return !r.emergency && r.cols.length <= cap(size);
   };
   let size = o.size;
@@ -153,7 +164,7 @@ export function layoutVertical(paras: readonly Paragraph[], o: VerticalOptions, 
     }
     size = lo / 2;
   }
-  const all = columns(units, size, o.box.h, ls).cols;
+  const all = columns(units, ks, size, o.box.h, ls).cols;
   const n = Math.min(all.length, cap(size));
   const truncated = all.length > n;
   const kept = all.slice(0, n);
