@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { RenderSpec } from '../workers/protocol.js';
 
-/** Bumped whenever rendering changes output for the same spec. */
-export const RENDERER_VERSION = 'letterpress-render-1';
+/** Bumped whenever rendering changes output for the same spec (2: CSS line-break normal by default, CJK punctuation spacing, CJK ellipsis). */
+export const RENDERER_VERSION = 'letterpress-render-2';
 
 /** The canonical string of a spec (keys in declaration order; specs are built in one place). */
 export function canonicalString(spec: RenderSpec): string {

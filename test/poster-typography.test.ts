@@ -94,7 +94,7 @@ describe('vertical writing mode', () => {
     expect(mode('。')).toBe('corner');
     expect(mode('「')).toBe('rotate');
     expect(mode('」')).toBe('rotate');
-    expect(mode('—')).toBe('rotate');
+    expect(mode('—')).toBe('dash'); // rotated, stretched over its cell: —— joins
     expect(mode('ょ')).toBe('small');
     expect(mode('東')).toBe('upright');
   });

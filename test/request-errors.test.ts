@@ -46,6 +46,8 @@ const cases: [string, string, string, string][] = [
   ['bad fit', '/render.png?text=a&fit=grow', 'invalid_parameter', 'fit'],
   ['bad direction', '/render.png?text=a&direction=up', 'invalid_parameter', 'direction'],
   ['bad lang', '/render.png?text=a&lang=fr', 'invalid_parameter', 'lang'],
+  ['bad lineBreak', '/render.png?text=a&lineBreak=auto', 'invalid_parameter', 'lineBreak'],
+  ['bad wordBreak', '/render.png?text=a&wordBreak=break-all', 'invalid_parameter', 'wordBreak'],
   ['unknown format', '/render.gif?text=a', 'unknown_format', 'format'],
   ['text too long', `/render.png?text=${'x'.repeat(101)}`, 'text_too_long', 'text'],
   ['too many pixels', '/render.png?text=a&w=4096&h=4096&dpr=2', 'too_many_pixels', 'w'],

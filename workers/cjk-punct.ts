@@ -2,12 +2,13 @@
  * CJK punctuation spacing (JLREQ 3.1.4, CLREQ; CSS text-spacing-trim: normal). Full-width
  * brackets and stops carry half an em of blank on one side: opening brackets on the left,
  * closing brackets and the stops 。、，． on the right. Two of them side by side take 1.5 em
- * instead of 2 (`」「`, `。」`, `、（`, `（「`); an opening bracket starting a line other than a
+ * instead of 2 (`」「`, `。」`, `、（`, `（「`, and in Simplified Chinese `：“`, `！」`); an opening bracket starting a line other than a
  * paragraph's first loses its left half; a closing mark ending a line may lose its right half
  * when the line would not fit otherwise. Only glyphs the font makes one em wide are trimmed.
  */
 import type { FaceInfo } from './font-catalog.js';
 import { REF_SIZE, measureRun } from './measure.js';
+import type { CjkLang } from './protocol.js';
 
 /** Space adjustments of a paragraph's graphemes, in em (all ≥ 0: amounts removed). */
 export interface PunctSpacing {
@@ -21,18 +22,20 @@ export interface PunctSpacing {
 
 const OPEN = new Set([...'「『（【〔〈《〖〘〚｛［〝｟“‘']);
 const CLOSE = new Set([...'」』）】〕〉》〗〙〛｝］〟｠”’。、，．']);
+/** In Simplified Chinese fonts these sit on the left of the em box too (CLREQ); Japanese centres them. */
+const CLOSE_ZH = new Set([...'：；！？']);
 
 /**
  * Spacing for a paragraph: `texts` are its graphemes, `faces` their faces, `cjkQuote` marks the
  * curly quotes set as CJK quotes (others are Western and never trimmed). Null when nothing applies.
  */
-export function punctSpacing(texts: readonly string[], faces: readonly FaceInfo[], cjkQuote: readonly (string | null)[]): PunctSpacing | null {
+export function punctSpacing(texts: readonly string[], faces: readonly FaceInfo[], cjkQuote: readonly (string | null)[], lang: CjkLang): PunctSpacing | null {
   const n = texts.length;
   const kind: (0 | 1 | 2)[] = new Array(n).fill(0); // 1: left blank (opening), 2: right blank (closing/stop)
   let any = false;
   for (let i = 0; i < n; i++) {
     const t = texts[i];
-    const k = OPEN.has(t) ? 1 : CLOSE.has(t) ? 2 : 0;
+    const k = OPEN.has(t) ? 1 : CLOSE.has(t) || (lang === 'zh-Hans' && CLOSE_ZH.has(t)) ? 2 : 0;
     if (k === 0) continue;
     if ('“”‘’'.includes(t) && !cjkQuote[i]) continue;
     if (Math.abs(measureRun(faces[i], t, false, false).width - REF_SIZE) > REF_SIZE * 0.03) continue;

@@ -207,15 +207,16 @@ function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, p
     return;
   }
   if (g.mode === 'dash') {
-    // Stretch the dash's ink over its whole cell so consecutive dashes join.
+    // Stretch the dash's ink over its whole cell (a hair beyond, so antialiased ends do not leave
+    // a seam) and centre it on the column, so consecutive dashes draw one continuous line.
     const m = ctx.measureText(g.text);
     const x0 = -m.actualBoundingBoxLeft, x1 = m.actualBoundingBoxRight;
-    const sx = g.advance / Math.max(x1 - x0, 1e-6);
+    const sx = (g.advance + 0.04 * size) / Math.max(x1 - x0, 1e-6);
     ctx.save();
     ctx.translate(g.cx, middle);
     ctx.rotate(Math.PI / 2);
     ctx.scale(sx, 1);
-    draw(-(x0 + x1) / 2, EM_CENTRE * size);
+    draw(-(x0 + x1) / 2, (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2);
     ctx.restore();
     return;
   }
