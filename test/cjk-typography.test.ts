@@ -228,3 +228,17 @@ describe('vertical text', () => {
     expect(gaps).toBe(0);
   });
 });
+
+describe('w=auto', () => {
+  it('sizes CJK text with compressed punctuation to exactly one line', async () => {
+    const res = await lp.app.inject(renderUrl({ text: '「東京」（日本）。「大阪」、「京都」', w: 'auto', h: 'auto', size: 40, padding: 8, lang: 'ja' }));
+    expect(res.statusCode).toBe(200);
+    const { naturalWidth } = await import('../workers/auto-size.js');
+    const paras = paragraphs('「東京」（日本）。「大阪」、「京都」', { lang: 'ja' });
+    const w = naturalWidth(paras[0], 40, 0);
+    expect(w).toBeCloseTo(40 * (18 - 2.5), 1); // 18 characters; 」（ ）。 。「 」、 、「 each trim half an em
+    expect(wrap(paras, 40, w, 0, false).lines).toHaveLength(1);
+    const img = await decode(res.rawPayload);
+    expect(img.width).toBe(Math.ceil(w + 16));
+  });
+});

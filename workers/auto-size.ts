@@ -7,15 +7,17 @@
  */
 import type { Paragraph } from './itemize.js';
 import { chooseSize, type Box } from './layout.js';
-import { piecesWidth, wrap } from './line-break.js';
+import { segmentWidth, wrap } from './line-break.js';
 import { pixelHeight, pixelWidth, type RenderLimits, type RenderSpec } from './protocol.js';
 
 /** Width in px of a paragraph set on one line at `size` (trailing spaces hang), summed as wrap() sums it. */
 export function naturalWidth(p: Paragraph, size: number, ls: number): number {
   let full = 0, content = 0;
   for (const seg of p.segments) {
-    content = full + piecesWidth(seg.pieces, seg.trail, size, ls);
-    full += piecesWidth(seg.pieces, seg.g1, size, ls);
+    // CJK punctuation kerning between segments counts as wrap() counts it.
+    const join = seg.g0 > 0 && p.spacing ? p.spacing.kern[seg.g0 - 1] * size : 0;
+    content = full - join + segmentWidth(p, seg, seg.trail, size, ls);
+    full += segmentWidth(p, seg, seg.g1, size, ls) - join;
   }
   return content;
 }
