@@ -46,6 +46,13 @@ describe('WPT css-text line-break (ja, zh) through lineBreak', () => {
     expect(failed).toEqual([]);
   });
 
+  it('small kana follow the same rules in Chinese (what later WPT revisions test in zh-cj-{normal,strict})', () => {
+    for (const c of fixture.cases.filter((x) => x.file.includes('-ja-cj-'))) {
+      const r = run({ ...c, lang: 'zh' });
+      expect(r.actual, `${c.lineBreak} U+${c.codePoint}`).toBe(r.expected);
+    }
+  });
+
   for (const lb of ['normal', 'strict'] as const) {
     it(`small kana: ${lb === 'normal' ? 'may start a line under normal' : 'never start a line under strict'}`, () => {
       const r = results.find((x) => x.c.lineBreak === lb && x.c.codePoint === '3063' && x.c.lang === 'ja')!;
