@@ -12,7 +12,7 @@ const DEBOUNCE_MS = 250;
 const GROUPS = [
   ['Text', ['text', 'font', 'weight', 'size', 'minSize', 'fit', 'maxLines', 'lineHeight', 'letterSpacing']],
   ['Colours', ['bg', 'angle', 'color']],
-  ['Layout', ['w', 'h', 'padding', 'align', 'valign', 'direction', 'lang']],
+  ['Layout', ['w', 'h', 'padding', 'align', 'valign', 'direction', 'lang', 'lineBreak', 'wordBreak']],
   ['Output', ['format', 'dpr', 'q']],
 ];
 const LABELS = {
@@ -20,6 +20,7 @@ const LABELS = {
   color: 'Text colour', font: 'Font', weight: 'Weight', size: 'Size', minSize: 'Smallest size', align: 'Align',
   valign: 'Vertical align', padding: 'Padding', lineHeight: 'Line height', letterSpacing: 'Letter spacing',
   maxLines: 'Max lines', fit: 'Fit', direction: 'Direction', lang: 'CJK glyph forms', format: 'Format',
+  lineBreak: 'Line break (CSS)', wordBreak: 'Word break (CSS)',
 };
 const INITIAL_TEXT = { text: 'Hello 世界 👋\nLetterpress', w: '1200', h: '630', bg: '0f172a,7c3aed', angle: '135', color: 'ffffff', weight: '800' };
 const INITIAL_POSTER = {

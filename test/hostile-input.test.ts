@@ -10,7 +10,7 @@ afterAll(async () => {
   await lp?.app.close();
 });
 
-const PARAMS = ['w', 'h', 'dpr', 'q', 'bg', 'angle', 'color', 'font', 'weight', 'size', 'minSize', 'align', 'valign', 'padding', 'lineHeight', 'letterSpacing', 'maxLines', 'fit', 'direction', 'lang'];
+const PARAMS = ['w', 'h', 'dpr', 'q', 'bg', 'angle', 'color', 'font', 'weight', 'size', 'minSize', 'align', 'valign', 'padding', 'lineHeight', 'letterSpacing', 'maxLines', 'fit', 'direction', 'lang', 'lineBreak', 'wordBreak'];
 const HOSTILE_VALUES = ['', 'NaN', 'Infinity', '-Infinity', '1e309', '-1', '-0.0001', '99999999999999999999', '0x10', '1,2', '[]', '{}', 'null', 'true', '%00', '%E0%A4%A', '%', '%%%', "'; DROP TABLE", '<script>', '../../etc/passwd'];
 const typo = (s: string): string => (s.length > 1 ? s.slice(1) + s[0] : `${s}x`);
 
