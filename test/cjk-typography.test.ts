@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { canonicalString } from '../src/etag.js';
 import { canonicalize, type RenderQuery } from '../src/params.js';
+import { phraseModel, phraseParser } from '../workers/break-rules.js';
 import { wrap } from '../workers/line-break.js';
 import type { LineBreak } from '../workers/protocol.js';
 import { layoutVertical, type VerticalLayout } from '../workers/vertical-layout.js';
@@ -154,6 +155,13 @@ describe('wordBreak', () => {
       if (!normal.includes('タイポグラフィ') || !normal.includes('デザイン')) splitByNormal++;
     }
     expect(splitByNormal).toBeGreaterThan(0); // without auto-phrase these widths split a word
+  });
+  it('BudouX parsers are built once per worker and picked by language', () => {
+    expect(phraseParser('ja')).toBe(phraseParser('ja'));
+    expect(phraseModel('タイポグラフィ', 'zh-Hans')).toBe('ja');
+    expect(phraseModel('我们发布了新的服务', 'zh-Hans')).toBe('zh-hans');
+    expect(phraseModel('我們發佈了新的服務，歡迎體驗', 'zh-Hans')).toBe('zh-hant');
+    expect(phraseModel('안녕하세요', 'ko')).toBeNull();
   });
   it('auto-phrase picks the Chinese model for Chinese text', () => {
     const lines = wrappedLines('我们今天发布了全新的图片渲染服务', 7 * 48 + 5, 48, { wordBreak: 'auto-phrase' });

@@ -97,7 +97,7 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
   });
   const lineBreak = opts.lineBreak ?? 'normal';
   const cuts = breakOpportunities(text, parts, starts, quotes, { lineBreak, wordBreak: opts.wordBreak ?? 'normal', lang: opts.lang });
-  const spacing = lineBreak === 'anywhere' ? null : punctSpacing(parts, gs.map((g) => g.face), quotes, opts.lang);
+  const spacing = punctSpacing(parts, gs.map((g) => g.face), quotes, opts.lang);
   return { graphemes: gs, segments: segmentize(gs, cuts, opts.spaced), level: base, lang: opts.lang, lineBreak, spacing };
 }
 
