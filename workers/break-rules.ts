@@ -142,8 +142,7 @@ export function breakOpportunities(text: string, gs: readonly string[], starts: 
     const q = quotes[i];
     if (q) return q;
     if (!cjkLang || o.lineBreak === 'strict') return g;
-    const prev = i > 0 ? gs[i - 1] : '';
-    const inCjk = isCjkChar(prev) || quotes[i - 1] !== null && i > 0;
+    const inCjk = i > 0 && (isCjkChar(gs[i - 1]) || quotes[i - 1] !== null);
     if (CJ.has(g)) return '字';
     if (CJK_HYPHENS.has(g) && inCjk) return '字';
     if (o.lineBreak === 'loose' && (ITERATION.has(g) || INSEPARABLE.has(g) || CENTRED.has(g) || WIDE_SUFFIX.has(g) || WIDE_PREFIX.has(g)) && (inCjk || isCjkChar(gs[i + 1] ?? ''))) return '字'.padEnd(g.length, '字');
