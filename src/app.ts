@@ -15,6 +15,8 @@ import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js'
 import { initErrorImages } from './error-image.js';
 import { AppError } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { installJsonParser } from './json-body.js';
+import { checkQueryNumbers, parseStrictQuery, queryError } from './query-string.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
@@ -83,6 +85,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Routes that take a body set their own limit; every other route reads at most 64 KB.
     bodyLimit: 64 * 1024,
     // Requests Node's parser refuses, and errors while routing, get our error answer too.
     clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log, (status, code) => {
@@ -91,7 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }),
     frameworkErrors: frameworkErrorHandler(rejected, (req, reply) => logRequest(req, reply, 'framework_error')) as FastifyServerOptions['frameworkErrors'],
     // Badge paths carry their label and message (percent-encoded); longer paths answer 414.
-    routerOptions: { maxParamLength: 4096 },
+    routerOptions: { maxParamLength: 4096, querystringParser: parseStrictQuery },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
   });
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
@@ -128,6 +131,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     reply.header('x-request-id', req.id);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });
+  app.addHook('onRequest', async (req) => {
+    // Malformed percent-encoding or invalid UTF-8 anywhere in the query: 400 naming the parameter.
+    const bad = queryError(req.query);
+    if (bad) throw bad;
+  });
+  // Numbers in the query have one spelling, checked before the schema's type coercion reads them.
+  app.addHook('preValidation', async (req) => checkQueryNumbers(req.routeOptions.schema?.querystring, req.query));
+  installJsonParser(app);
   app.addHook('onResponse', async (req, reply) => logRequest(req, reply));
   // While draining, answer in-flight requests with Connection: close so keep-alive sockets do
   // not hold the server open after their last response.

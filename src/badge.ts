@@ -10,6 +10,7 @@ import type { BadgeSpec, BadgeStyle, ImageFormat } from '../workers/protocol.js'
 import { normalizeText } from '../workers/text-normalize.js';
 import { badParam } from './errors.js';
 import { canonicalColor, outputFormat, resolveFamily } from './params.js';
+import { DECIMAL, decimalMessage } from './query-string.js';
 
 /** Defaults: shields' grey label, PNG when the path has no extension, flat style, 1x. */
 export const BADGE_DEFAULTS = Object.freeze({ labelColor: 'grey', format: 'png', style: 'flat', dpr: 1, q: 90, font: 'sans' });
@@ -62,6 +63,8 @@ export function canonicalizeBadge(content: string, query: BadgeQuery, catalog: F
     throw badParam('invalid_parameter', 'badge', 'a badge path is /badge/{label}-{message}-{color} or /badge/{message}-{color}; write a literal - as -- and _ as __');
   }
   const [labelRaw, messageRaw, colorRaw] = parts.length === 3 ? parts : ['', parts[0], parts[1]];
+  // The route checks the spelling before its schema coerces; the signer passes raw strings.
+  if (typeof query.dpr === 'string' && !DECIMAL.test(query.dpr)) throw badParam('invalid_parameter', 'dpr', decimalMessage('dpr'));
   const fam = resolveFamily(catalog, BADGE_DEFAULTS.font)!;
   const spec: BadgeSpec = {
     kind: 'badge',

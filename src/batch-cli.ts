@@ -23,6 +23,7 @@ import { EmbeddedEngine } from './jobs/embedded-engine.js';
 import { engineOptions } from './jobs/create-engine.js';
 import { ItemRenderer } from './jobs/item-renderer.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from './jobs/job-input.js';
+import { jsonDepthExceeds, tooDeep } from './json-body.js';
 import { isFinished, type JobStatus } from './jobs/job-model.js';
 import { writeAtomic } from './jobs/job-store.js';
 import { OutputDirStore } from './jobs/output-dir.js';
@@ -73,6 +74,7 @@ function readRows(file: string, template: string | undefined, format: string | u
   const query: Record<string, string> = { ...(template ? { template } : {}), ...(format ? { format } : {}) };
   if (/\.csv$/i.test(file)) return fromCsv(text, query, deps, limits);
   if (/\.(ndjson|jsonl)$/i.test(file)) return fromNdjson(text, query, deps, limits);
+  if (jsonDepthExceeds(text)) throw tooDeep(file);
   const json = JSON.parse(text) as unknown;
   return fromJson(Array.isArray(json) ? { ...(template ? { template, rows: json } : { documents: json }), ...(format ? { format } : {}) } : json, deps, limits);
 }

@@ -94,6 +94,12 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * One WEBHOOK_HOSTS entry: a host name or IP (IPv6 in brackets), optionally `:port`. Without a
+ * port it allows only the default port of the webhook URL's scheme (see jobs/job-input.ts).
+ */
+export const WEBHOOK_HOST_ENTRY = /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
+
 /** Default values, documented in the README. */
 export const DEFAULTS = {
   PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info', LOG_FORMAT: 'auto', RENDER_TIMEOUT_MS: 10_000, MAX_TEXT_LENGTH: 2000,
@@ -194,7 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 600_000, 'below a second a busy worker would lose its chunk'),
   };
   for (const h of config.webhookHosts) {
-    if (!/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(h)) {
+    if (!WEBHOOK_HOST_ENTRY.test(h)) {
       problems.push(`WEBHOOK_HOSTS: ${JSON.stringify(h)} is not a host or host:port (no scheme, no path), so no webhook could match it`);
     }
   }

@@ -10,6 +10,7 @@ import { normalizeText } from '../workers/text-normalize.js';
 import { COLOR_FORMS, isColorList, parseColor, type Palette } from './colors.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
+import { checkQueryNumbers } from './query-string.js';
 
 /** JSON schema of one colour (hex or CSS name; the `color` format is added to every Ajv instance by colors.ts). */
 export const COLOR_SCHEMA = Object.freeze({ type: 'string', format: 'color', maxLength: 32 });
@@ -126,14 +127,34 @@ export function resolveFamily(catalog: FontCatalog, name: string): string | null
 type NumericProp = { type: string; minimum: number; maximum: number };
 const schemas = new WeakMap<Config, Record<string, NumericProp>>();
 
-/**
- * Re-checks every numeric parameter against the schema's own bounds, finite and integral where
- * required: the schema validator's type coercion lets `Infinity` and `1e309` through, and an
- * infinite font size or line height would never finish laying out.
- */
-function checkNumbers(query: Record<string, unknown>, config: Config): void {
+/** The numeric parameters of the query schema (compiled once per config). */
+function numericProps(config: Config): Record<string, NumericProp> {
   let props = schemas.get(config);
   if (!props) schemas.set(config, (props = (querySchema(config) as { properties: Record<string, NumericProp> }).properties));
+  return props;
+}
+
+const querySchemas = new WeakMap<Config, Record<string, unknown>>();
+
+/**
+ * Numbers still spelled as in the URL must be plain decimals (see query-string.ts): checked for
+ * every route before schema validation (whose type coercion would read `0x10`, ` 600` or `1e3`),
+ * and here again for the signer, which canonicalises raw query strings.
+ */
+export function checkNumberSyntax(query: unknown, config: Config): void {
+  let schema = querySchemas.get(config);
+  if (!schema) querySchemas.set(config, (schema = querySchema(config)));
+  checkQueryNumbers(schema, query);
+}
+
+/**
+ * Re-checks every numeric parameter (spelling first) against the schema's own bounds, finite and
+ * integral where required: type coercion lets a 400-digit `w` through, and an infinite font size
+ * or line height would never finish laying out.
+ */
+function checkNumbers(query: Record<string, unknown>, config: Config): void {
+  const props = numericProps(config);
+  checkNumberSyntax(query, config);
   for (const [name, max] of [['w', config.maxWidth], ['h', config.maxHeight]] as const) {
     const v = query[name];
     if (v === undefined || v === 'auto') continue;

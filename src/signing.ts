@@ -4,17 +4,20 @@
  * equivalent spellings of a URL share one signature. Threat: without signatures anyone can put
  * any words on an image served from your domain, or make the service burn CPU on renders.
  * Verification is constant-time and accepts any configured key (rotation: sign with the first).
- * Server-to-server calls (POST /render, POST /jobs) carry a key as `Authorization: Bearer`.
+ * Server-to-server calls (POST /render and every /jobs route) carry a key as
+ * `Authorization: Bearer`, checked in an onRequest hook (requireBearer) before any body is read.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
-import { AppError } from './errors.js';
+import { AppError, badParam } from './errors.js';
 import { badgeCanonicalString, canonicalizeBadge } from './badge.js';
 import { canonicalize, type RenderQuery } from './params.js';
 import { isPlaceholderSize, placeholderQuery } from './placeholder.js';
 import { posterCanonicalString } from './poster.js';
+import { parseStrictQuery, queryError } from './query-string.js';
 import type { TemplateStore } from './templates.js';
 
 /** Signature of a canonical string (from canonicalString) with one key. */
@@ -22,14 +25,19 @@ export function signCanonical(canonical: string, key: string): string {
   return createHmac('sha256', key).update(canonical).digest('base64url');
 }
 
-/** Throws 403 unless `sig` signs `canonical` under one of `keys`. */
+/**
+ * Throws 403 unless `sig` signs `canonical` under one of `keys`. Exactly one spelling is
+ * accepted: the 43-character unpadded base64url that signCanonical gives. The text is compared,
+ * not the decoded bytes, so padding (`=`), the `+/` alphabet and the two spare bits of the last
+ * character (four spellings of the same 32 bytes) never make another URL for the same image.
+ */
 export function verifySignature(canonical: string, sig: string | undefined, keys: readonly string[]): void {
   if (keys.length === 0) return;
   if (!sig) throw new AppError('invalid_signature', 403, 'this server only renders signed URLs: sig is missing', 'sig');
-  const given = Buffer.from(sig, 'base64url');
+  const given = Buffer.from(sig, 'utf8');
   let ok = false;
   for (const key of keys) {
-    const expected = Buffer.from(signCanonical(canonical, key), 'base64url');
+    const expected = Buffer.from(signCanonical(canonical, key), 'utf8');
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
   if (!ok) throw new AppError('invalid_signature', 403, 'sig does not match this URL', 'sig');
@@ -42,9 +50,16 @@ export function verifySignature(canonical: string, sig: string | undefined, keys
  */
 export function signRenderUrl(url: string, key: string, config: Config, catalog: FontCatalog, templates?: TemplateStore): string {
   const u = new URL(url, 'http://letterpress.invalid');
+  // The server's own query parser: a query it would refuse (bad escapes, a repeated name) is not signed.
+  const parsed = parseStrictQuery(u.search.slice(1));
+  const malformed = queryError(parsed);
+  if (malformed) throw malformed;
+  const query = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(parsed)) {
+    if (Array.isArray(v)) throw badParam('invalid_parameter', k, `${k.slice(0, 40)} must be given once`);
+    if (k !== 'sig') query[k] = v; // canonicalize() checks the raw strings as the server does
+  }
   u.searchParams.delete('sig');
-  // canonicalize() reads numbers with Number(), so the raw strings give the server's spec.
-  const query = Object.fromEntries(u.searchParams.entries());
   const render = /^\/render\.([a-z]+)$/.exec(u.pathname);
   const template = /^\/t\/([a-z0-9-]+)\.([a-z]+)$/.exec(u.pathname);
   const badge = /^\/badge\/([^/]+)$/.exec(u.pathname);
@@ -61,7 +76,7 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
 }
 
-/** With SIGNING_KEYS set, POST /render and POST /jobs are for servers holding a key: `Authorization: Bearer <key>`. */
+/** With SIGNING_KEYS set, POST /render and the /jobs routes are for servers holding a key: `Authorization: Bearer <key>`. */
 export function checkBearer(authorization: string | undefined, keys: readonly string[]): void {
   if (keys.length === 0) return;
   const given = Buffer.from(/^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '');
@@ -70,4 +85,20 @@ export function checkBearer(authorization: string | undefined, keys: readonly st
     return key.length === given.length && timingSafeEqual(key, given);
   });
   if (!ok) throw new AppError('invalid_signature', 403, 'this server renders documents only for callers with a key: send Authorization: Bearer <one of SIGNING_KEYS>', 'authorization');
+}
+
+/**
+ * The onRequest hook of every route that needs the bearer key: refuses before the body is read,
+ * so a keyless 30 MB upload costs no parsing.
+ */
+export function requireBearer(keys: readonly string[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (req, reply) => {
+    try {
+      checkBearer(req.headers.authorization, keys);
+    } catch (err) {
+      // The unread body is not worth receiving: close the connection after the answer.
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) reply.header('Connection', 'close');
+      throw err;
+    }
+  };
 }

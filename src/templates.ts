@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { PosterSpec } from '../workers/protocol.js';
 import { AppError, badParam } from './errors.js';
 import { canonicalColor } from './params.js';
+import { DECIMAL, decimalMessage } from './query-string.js';
 import { canonicalizePoster, type PosterContext } from './poster.js';
 
 /** A declared template variable. */
@@ -68,8 +69,10 @@ function coerce(name: string, v: TemplateVariable, raw: string | number, ctx: Po
   const s = String(raw);
   switch (v.type) {
     case 'number': {
+      // A JSON number (a row, a default) is taken as it is; a string must be a plain decimal.
+      if (typeof raw === 'string' && !DECIMAL.test(raw)) throw badParam('invalid_parameter', name, decimalMessage(name));
       const n = Number(s);
-      if (s.trim() === '' || !Number.isFinite(n)) throw badParam('invalid_parameter', name, `${name} must be a number`);
+      if (!Number.isFinite(n)) throw badParam('invalid_parameter', name, `${name} must be a finite number`);
       if ((v.minimum !== undefined && n < v.minimum) || (v.maximum !== undefined && n > v.maximum)) throw badParam('out_of_range', name, `${name} must be from ${v.minimum ?? '-∞'} to ${v.maximum ?? '∞'}`);
       return n;
     }
@@ -136,7 +139,7 @@ export class TemplateStore {
       const variables = raw.variables ?? {};
       problems.push(...checkVariables(variables));
       if (!raw.document || typeof raw.document !== 'object') problems.push('document: missing');
-      for (const p of placeholders(raw.document)) if (!(p in variables)) problems.push(`placeholder {{${p}}} is not a declared variable`);
+      for (const p of placeholders(raw.document)) if (!Object.hasOwn(variables, p)) problems.push(`placeholder {{${p}}} is not a declared variable`);
       t = { name, title: raw.title ?? name, description: raw.description ?? '', variables, document: raw.document ?? {}, file };
       if (problems.length === 0) this.fill(t, {}, 'png', true);
     } catch (err) {
@@ -164,21 +167,25 @@ export class TemplateStore {
    * invalid answer 400 naming the variable. `examples` fills required variables with their examples.
    */
   fill(t: Template, query: Record<string, string | number | undefined>, format: string, examples = false): PosterSpec {
+    // Own keys only: `constructor`, `toString` or `__proto__` are not variables of any template.
     for (const key of Object.keys(query)) {
-      if (!(key in t.variables) && !RESERVED.includes(key)) throw badParam('unknown_parameter', key, `template ${t.name} has no variable "${key.slice(0, 40)}"; it takes ${Object.keys(t.variables).join(', ') || 'none'}`);
+      if (!Object.hasOwn(t.variables, key) && !RESERVED.includes(key)) throw badParam('unknown_parameter', key, `template ${t.name} has no variable "${key.slice(0, 40)}"; it takes ${Object.keys(t.variables).join(', ') || 'none'}`);
     }
     const values: Record<string, string | number> = {};
     for (const [name, v] of Object.entries(t.variables)) {
-      const raw = query[name] ?? (examples && v.required ? v.example : v.default);
+      const given = Object.hasOwn(query, name) ? query[name] : undefined;
+      const raw = given ?? (examples && v.required ? v.example : v.default);
       if (raw === undefined) throw badParam('missing_parameter', name, `${name} is required by template ${t.name}`);
       values[name] = coerce(name, v, raw, this.ctx);
     }
     const reached = new Map<string, string>();
     const doc = substitute(t.document, values, '', reached) as Record<string, unknown>;
     for (const [param, field] of [['dpr', 'dpr'], ['q', 'quality']] as const) {
-      if (query[param] === undefined) continue;
-      const n = Number(query[param]);
-      if (String(query[param]).trim() === '' || !Number.isFinite(n)) throw badParam('invalid_parameter', param, `${param} must be a number`);
+      const given = Object.hasOwn(query, param) ? query[param] : undefined;
+      if (given === undefined) continue;
+      if (typeof given === 'string' && !DECIMAL.test(given)) throw badParam('invalid_parameter', param, decimalMessage(param));
+      const n = Number(given);
+      if (!Number.isFinite(n)) throw badParam('invalid_parameter', param, `${param} must be a finite number`);
       doc[field] = n;
     }
     try {

@@ -40,8 +40,9 @@ export class ItemRenderer {
     const { filename: _name, ...rest } = row;
     if (source.kind === 'documents') return canonicalizePoster(rest, this.ctx);
     const t = this.templates.get(source.template);
-    const vars: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries('filename' in t.variables ? row : rest)) {
+    // No prototype: a `__proto__` key stays a key (and fill refuses it as unknown).
+    const vars = Object.create(null) as Record<string, string | number>;
+    for (const [k, v] of Object.entries(Object.hasOwn(t.variables, 'filename') ? row : rest)) {
       if (v === null || v === undefined || v === '') continue; // an empty CSV cell means "use the default"
       vars[k] = typeof v === 'number' ? v : String(v);
     }

@@ -8,7 +8,9 @@
  * bad value fails only its row.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
+import { WEBHOOK_HOST_ENTRY } from '../config.js';
 import { badParam } from '../errors.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-body.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
 import type { JobSource } from './job-model.js';
 
@@ -29,7 +31,20 @@ export interface InputLimits {
 const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Checks a webhook URL against the allowlist (host or host:port); returns it or throws 400. */
+/** Whether WEBHOOK_HOSTS entry `entry` (a host: the scheme's default port only; or host:port) allows the (parsed) webhook URL `u`. */
+function allows(entry: string, u: URL): boolean {
+  const m = WEBHOOK_HOST_ENTRY.exec(entry.trim().toLowerCase());
+  if (!m) return false;
+  const defaultPort = u.protocol === 'https:' ? 443 : 80;
+  return m[1] === u.hostname && Number(m[2] ?? defaultPort) === Number(u.port || defaultPort);
+}
+
+/**
+ * Checks a webhook URL against the allowlist; returns it or throws 400 naming `webhook`. A
+ * host-only entry allows that host on the default port of the URL's scheme (443 for https, 80
+ * for http) and nothing else; `host:port` allows exactly that port. URLs carrying credentials
+ * (`https://user:pass@host/`) are refused: fetch would never deliver them.
+ */
 export function checkWebhook(url: unknown, hosts: readonly string[]): string | null {
   if (url === undefined || url === null || url === '') return null;
   let u: URL;
@@ -39,8 +54,9 @@ export function checkWebhook(url: unknown, hosts: readonly string[]): string | n
     throw badParam('invalid_parameter', 'webhook', 'webhook must be an absolute http(s) URL');
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badParam('invalid_parameter', 'webhook', 'webhook must be an http(s) URL');
-  if (!hosts.includes(u.host) && !hosts.includes(u.hostname)) {
-    throw badParam('invalid_parameter', 'webhook', `webhook host ${u.host} is not in WEBHOOK_HOSTS${hosts.length ? '' : ' (empty: webhooks are off)'}`);
+  if (u.username !== '' || u.password !== '') throw badParam('invalid_parameter', 'webhook', 'webhook must not carry credentials (user:pass@); authenticate the receiver with X-Letterpress-Signature');
+  if (!hosts.some((h) => allows(h, u))) {
+    throw badParam('invalid_parameter', 'webhook', `webhook host ${u.host} is not in WEBHOOK_HOSTS${hosts.length ? ' (a host without a port allows only the default port of the scheme)' : ' (empty: webhooks are off)'}`);
   }
   return u.toString();
 }
@@ -112,6 +128,7 @@ export function fromNdjson(text: string, query: Record<string, string>, template
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
     if (lines.length >= limits.maxItems) throw badParam('out_of_range', 'body', `more than ${limits.maxItems} lines; the limit per job is ${limits.maxItems}`);
+    if (jsonDepthExceeds(line)) throw badParam('invalid_document', 'body', `line ${i + 1} nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
     try {
       lines.push(JSON.parse(line));
     } catch {

@@ -14,7 +14,7 @@ import type { JobEngine } from '../jobs/engine.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from '../jobs/job-input.js';
 import { isFinished } from '../jobs/job-model.js';
 import { jobNames, resultsZip } from '../jobs/results-zip.js';
-import { checkBearer } from '../signing.js';
+import { requireBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
 import { CONTENT_TYPES } from './render.js';
 
@@ -22,15 +22,18 @@ import { CONTENT_TYPES } from './render.js';
 export function jobRoutes(app: FastifyInstance, deps: { config: Config; templates: TemplateStore; engine: JobEngine }): void {
   const { config, templates, engine } = deps;
   const limits = { maxItems: config.jobMaxItems, webhookHosts: config.webhookHosts };
+  // No limit of their own: POST /jobs sets JOB_MAX_BODY_MB, every other route keeps the app's 64 KB.
   for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv']) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: config.jobMaxBodyBytes }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
+  // With SIGNING_KEYS every job route needs the bearer key, checked before any body is read.
+  const onRequest = requireBearer(config.signingKeys);
 
   app.post<{ Querystring: Record<string, string> }>('/jobs', {
     bodyLimit: config.jobMaxBodyBytes,
+    onRequest,
     schema: { summary: 'Submit a batch job (JSON {template, rows} or {documents}, NDJSON, or CSV with ?template=)' },
   }, async (req, reply) => {
-    checkBearer(req.headers.authorization, config.signingKeys);
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
     let sub: JobSubmission;
@@ -45,11 +48,11 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     return reply.status(202).header('Location', `/jobs/${job.id}`).header('Cache-Control', 'no-store').send(await engine.status(job.id));
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id', { schema: { summary: 'Job state, counts, progress, rate, ETA and first errors' } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/jobs/:id', { onRequest, schema: { summary: 'Job state, counts, progress, rate, ETA and first errors' } }, async (req, reply) => {
     return reply.header('Cache-Control', 'no-store').send(await engine.status(req.params.id));
   });
 
-  app.delete<{ Params: { id: string } }>('/jobs/:id', { schema: { summary: 'Cancel a job (finished images stay downloadable until it expires)' } }, async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/jobs/:id', { onRequest, schema: { summary: 'Cancel a job (finished images stay downloadable until it expires)' } }, async (req, reply) => {
     return reply.header('Cache-Control', 'no-store').send(await engine.cancel(req.params.id));
   });
 
@@ -60,7 +63,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     await Promise.all([...streams].map((end) => end()));
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id/events', { schema: { summary: 'Server-sent events: the job status on every change, then `end`' } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/jobs/:id/events', { onRequest, schema: { summary: 'Server-sent events: the job status on every change, then `end`' } }, async (req, reply) => {
     const { id } = req.params;
     await engine.get(id); // 404 before switching to a stream
     reply.hijack();
@@ -111,7 +114,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     await send();
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id/results.zip', { schema: { summary: 'The finished images and manifest.json, streamed as a ZIP' } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/jobs/:id/results.zip', { onRequest, schema: { summary: 'The finished images and manifest.json, streamed as a ZIP' } }, async (req, reply) => {
     const job = await engine.get(req.params.id);
     const items = await engine.items(job.id);
     const rows = await engine.rows(job.id);
@@ -119,7 +122,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     return reply.type('application/zip').header('Content-Disposition', contentDisposition('attachment', `letterpress-${job.id}.zip`)).header('Cache-Control', 'no-store').send(stream);
   });
 
-  app.get<{ Params: { id: string; n: string } }>('/jobs/:id/items/:n', { schema: { summary: 'One finished image, by row number (1-based)' } }, async (req, reply) => {
+  app.get<{ Params: { id: string; n: string } }>('/jobs/:id/items/:n', { onRequest, schema: { summary: 'One finished image, by row number (1-based)' } }, async (req, reply) => {
     const job = await engine.get(req.params.id);
     const n = Number(req.params.n);
     if (!Number.isInteger(n) || n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);

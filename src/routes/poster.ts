@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
-import { checkBearer, verifySignature } from '../signing.js';
+import { requireBearer, verifySignature } from '../signing.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
 import { IMMUTABLE, sendImage, type RenderLogInfo } from './render.js';
 
@@ -64,6 +64,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
   app.post('/render', {
     ...rate,
     bodyLimit: config.maxBodyBytes,
+    onRequest: requireBearer(config.signingKeys), // before the body is read
     schema: {
       summary: 'Render a layered poster document',
       description: 'Validated here with the document schema (JSON pointers in errors); the body is shown for reference.',
@@ -72,7 +73,6 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     // The document is validated in canonicalizePoster (with JSON-pointer errors), not by Fastify.
     validatorCompiler: () => () => true,
   }, async (req, reply) => {
-    checkBearer(req.headers.authorization, config.signingKeys);
     if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw badParam('invalid_document', '/', 'the body must be a JSON object (Content-Type: application/json)');
     const spec = canonicalizePoster(req.body, ctx);
     return answerPoster(req, reply, spec, posterCanonicalString(spec), deps);
@@ -85,7 +85,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     const { name, format } = req.params;
     if (!FORMATS.has(format)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
     const t = templates.get(name);
-    const query: Record<string, string> = {};
+    const query = Object.create(null) as Record<string, string>; // `__proto__` stays a (refused) key
     for (const [k, v] of Object.entries(req.query)) {
       if (Array.isArray(v)) throw badParam('invalid_parameter', k, `${k} must be given once`);
       query[k] = v;
