@@ -29,6 +29,7 @@ import { AssetCatalog } from './assets.js';
 import { TemplateStore } from './templates.js';
 import { createEngine } from './jobs/create-engine.js';
 import type { JobEngine } from './jobs/engine.js';
+import { EngineSupervisor } from './jobs/engine-supervisor.js';
 import { ItemRenderer } from './jobs/item-renderer.js';
 import { jobRoutes } from './routes/jobs.js';
 import { playgroundRoutes } from './routes/playground.js';
@@ -59,6 +60,8 @@ export interface LetterpressApp {
   readonly engine: JobEngine;
   /** Where the logs go; counts lines dropped while the reader stalled. */
   readonly logSink: LogSink;
+  /** Starts the job engine and retries until it runs. */
+  readonly jobs: EngineSupervisor;
 }
 
 /** The request's metrics and its one log line (id, route, status, duration, error code, render info). */
@@ -158,12 +161,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Shutdown order: preClose hooks run first, in order: the job engine stops (rows in flight
   // finish, the rest stay pending for the next start), then event streams get a final status and
   // end; then Fastify drains HTTP; then (onClose) the pool closes.
-  app.addHook('preClose', async () => engine.close());
+  const jobs = new EngineSupervisor(engine, app.log);
+  app.addHook('preClose', async () => {
+    jobs.stop(); // no more start attempts
+    await engine.close();
+  });
   jobRoutes(app, { config, templates, engine });
   engine.on('item', (outcome: string) => metrics.jobItems.inc({ outcome }));
   app.addHook('onClose', async () => pool.close());
 
-  metaRoutes(app, { catalog, pool, cache, metrics });
+  metaRoutes(app, { catalog, pool, cache, metrics, jobs: () => (opts.jobs === false ? null : jobs.failures > 0 && jobs.reason ? jobs.reason : engine.unavailable() ?? jobs.reason) });
   signRoutes(app, { config, catalog, templates });
   playgroundRoutes(app, { config });
 
@@ -172,15 +179,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     for (const f of failed) app.log.warn(f, 'font failed to load in Skia; skipped');
     app.log.info({ threads: results.length, faces: results[0]?.faces }, 'worker pool warm');
     if (opts.jobs === false || draining) return; // closing before the pool was warm: no engine to start
-    try {
-      await engine.start(); // resume unfinished jobs once renders can run
-    } catch (err) {
-      pool.startError = `job engine failed to start: ${(err as Error).message}`;
-      app.log.error({ err }, 'job engine failed to start');
-    }
+    await jobs.start(); // resume unfinished jobs once renders can run; retried until it succeeds
   }, (err: Error) => {
     // Stay up so /readyz can say why; /healthz stays 503.
     app.log.error({ err }, 'worker pool failed to start');
   });
-  return { app, pool, catalog, cache, warmed, metrics, assets, templates, engine, logSink };
+  return { app, pool, catalog, cache, warmed, metrics, assets, templates, engine, logSink, jobs };
 }

@@ -83,6 +83,10 @@ export interface Config {
   readonly jobWorker: boolean;
   /** Redis mode: chunk lock period; a worker silent this long is presumed dead and its chunk handed on. */
   readonly jobLockMs: number;
+  /** Redis mode: the longest any Redis call may take before the request answers 503 (and Redis counts as away). */
+  readonly redisTimeoutMs: number;
+  /** Redis mode: a results folder with no job in Redis is deleted once untouched this long. */
+  readonly jobOrphanGraceMs: number;
 }
 
 /** Raised with every problem found in the environment. */
@@ -198,6 +202,8 @@ export function loadConfig(env: Env = process.env): Config {
     jobChunkSize: int('JOB_CHUNK_SIZE', 25, 1, 10_000),
     jobWorker: int('JOB_WORKER', 1, 0, 1) === 1,
     jobLockMs: int('JOB_LOCK_MS', 30_000, 1000, 600_000, 'below a second a busy worker would lose its chunk'),
+    redisTimeoutMs: int('REDIS_TIMEOUT_MS', 2000, 50, 60_000),
+    jobOrphanGraceMs: int('JOB_ORPHAN_GRACE_S', 3600, 1, 30 * 86_400) * 1000,
   };
   for (const h of config.webhookHosts) {
     if (!WEBHOOK_HOST_ENTRY.test(h)) {

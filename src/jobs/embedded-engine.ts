@@ -5,19 +5,24 @@
  * At most `maxActive` jobs run at once; the rest wait queued. State goes through a JobStore
  * (a data folder), and `start()` resumes unfinished jobs: items that were rendering start again,
  * items whose image is already on disk count as done, and nothing finished is redone.
+ *
+ * A full disk never leaves a row `rendering`: the row whose image (or state) cannot be written
+ * fails with `insufficient_storage`, and so do the job's rows not yet started (they are not
+ * rendered only to be thrown away); images already written stay. A submit that cannot be stored
+ * answers 507 `insufficient_storage` and leaves nothing behind.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../errors.js';
+import { AppError, insufficientStorage, jobsUnavailable } from '../errors.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
 import {
   emptyCounts, finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemCounts, type ItemError, type ItemRecord, type JobRecord, type JobStatus,
 } from './job-model.js';
 import type { JobEngine } from './engine.js';
-import type { JobStore } from './job-store.js';
+import { isStorageError, type JobStore } from './job-store.js';
 import { deliverWebhook, WEBHOOK_DEFAULTS, type WebhookOptions } from './webhook.js';
 
 /** Engine limits. */
@@ -75,9 +80,10 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     this.setMaxListeners(0);
   }
 
-  /** Resumes unfinished jobs and redelivers pending webhooks; starts the expiry sweeper. */
+  /** Takes the data folder (see JobStore.open), resumes unfinished jobs and redelivers pending webhooks; starts the expiry sweeper. */
   async start(): Promise<void> {
-    this.store.lock();
+    if (this.started || this.closed) return;
+    await this.store.open();
     const jobs = (await this.store.jobs()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const job of jobs) {
       if (isFinished(job.state)) {
@@ -86,7 +92,6 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       }
       const items = await this.store.items(job.id);
       const rows = await this.store.rows(job.id);
-      this.store.clearPartial(job.id); // images a crash left half-written
       for (const it of items) {
         if (it.state === 'done' || it.state === 'failed') continue;
         const file = this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1]));
@@ -102,9 +107,14 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     this.pump();
   }
 
+  /** Null once started; the reason otherwise. */
+  unavailable(): string | null {
+    return this.closed ? 'job engine closed' : this.started ? null : 'job engine not started';
+  }
+
   /** Accepts a job (persisted before this resolves), or returns the job an Idempotency-Key already made. */
   async submit(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }> {
-    if (!this.started || this.closed) throw new AppError('jobs_unavailable', 503, 'the job engine is not running on this instance (see GET /readyz)', undefined, 5);
+    if (!this.started || this.closed) throw jobsUnavailable('the job engine is not running on this instance (see GET /readyz)');
     if (key) {
       const existing = await this.store.byIdempotencyKey(key);
       const job = existing ? await this.store.job(existing) : null;
@@ -120,7 +130,13 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       id: randomBytes(12).toString('hex'), state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(),
       startedAt: null, finishedAt: null, expiresAt: null, idempotencyKey: key, bodyHash, webhook: sub.webhook, webhookDelivered: false,
     };
-    await this.store.create(job, sub.rows);
+    try {
+      await this.store.create(job, sub.rows);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.log.error({ code: (err as NodeJS.ErrnoException).code, items: job.total }, 'job refused: the data folder is full');
+      throw insufficientStorage();
+    }
     this.log.info({ job: job.id, items: job.total, source: job.source }, 'job accepted');
     this.enqueue(job);
     this.pump();
@@ -161,7 +177,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     const job = await this.get(id);
     if (!isFinished(job.state)) {
       const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-      await this.store.saveJob(cancelled);
+      await this.persist(cancelled);
       this.drop(id);
       this.emit('change', id);
       if (cancelled.webhook) void this.notify(cancelled);
@@ -175,7 +191,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     while (this.running > 0) await sleep(20);
-    this.store.unlock();
+    if (this.started) this.store.close();
   }
 
   private enqueue(job: JobRecord): void {
@@ -200,7 +216,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       this.running++;
       this.inflight.set(next.id, (this.inflight.get(next.id) ?? 0) + 1);
       void this.runItem(next.id, next.n)
-        .catch((err) => this.log.error({ err, job: next.id, row: next.n }, 'job item crashed'))
+        .catch((err) => this.failRow(next.id, next.n, err))
         .finally(() => {
           this.running--;
           this.inflight.set(next.id, (this.inflight.get(next.id) ?? 1) - 1);
@@ -215,7 +231,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     const job = await this.store.job(id);
     if (!job || isFinished(job.state)) return this.drop(id);
     if (job.state === 'queued') {
-      await this.store.saveJob(moveJob(job, 'running', { startedAt: now() }));
+      await this.persist(moveJob(job, 'running', { startedAt: now() }));
       this.emit('change', id);
     }
     const items = await this.store.items(id);
@@ -282,7 +298,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     const { counts } = summarize(await this.store.items(id));
     if (counts.done + counts.failed < job.total) return;
     const ended = moveJob(job, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-    await this.store.saveJob(ended);
+    await this.persist(ended);
     this.drop(id);
     this.inflight.delete(id);
     this.log.info({ job: id, state: ended.state, done: counts.done, failed: counts.failed }, 'job finished');
@@ -291,12 +307,52 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     this.pump();
   }
 
+  /**
+   * Saves a job record. The store keeps it in memory first, so a full disk does not stop the job
+   * here; the file keeps the previous state and a restart resumes from the items on disk.
+   */
+  private async persist(job: JobRecord): Promise<void> {
+    try {
+      await this.store.saveJob(job);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.log.error({ job: job.id, state: job.state, code: (err as NodeJS.ErrnoException).code }, 'job state not saved: the data folder is full');
+    }
+  }
+
+  /**
+   * A row whose attempt threw: it fails (never stays `rendering`). For a full disk the error is
+   * `insufficient_storage` and the job's rows not started yet fail with it too, unrendered.
+   */
+  private async failRow(id: string, n: number, err: unknown): Promise<void> {
+    const full = isStorageError(err);
+    const error = full
+      ? { code: 'insufficient_storage', message: `the image could not be stored: the disk is full (${(err as NodeJS.ErrnoException).code})` }
+      : { code: 'internal_error', message: 'the renderer failed on this item' };
+    const rows = [n];
+    if (full) {
+      rows.push(...(this.pending.get(id) ?? []));
+      this.pending.set(id, []);
+      this.log.error({ job: id, row: n, code: (err as NodeJS.ErrnoException).code, unstarted: rows.length - 1 }, 'disk full: row failed, rows not started fail with it');
+    } else {
+      this.log.error({ err, job: id, row: n }, 'job item crashed');
+    }
+    const items = await this.store.items(id);
+    for (const r of rows) {
+      const it = items[r - 1];
+      if (!it || it.state === 'done' || it.state === 'failed') continue;
+      await this.store.setItem(id, moveItem(it, 'failed', { error })).catch(() => {}); // kept in memory even when the log cannot grow
+      this.emit('item', 'failed');
+    }
+    this.emit('change', id);
+  }
+
   private async notify(job: JobRecord): Promise<void> {
     const status = await this.status(job.id);
     const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
     if (ok) {
       const fresh = await this.store.job(job.id);
-      if (fresh) await this.store.saveJob({ ...fresh, webhookDelivered: true });
+      if (fresh) await this.persist({ ...fresh, webhookDelivered: true });
     }
   }
 

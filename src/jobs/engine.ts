@@ -9,6 +9,8 @@ import type { ItemRecord, JobRecord, JobStatus } from './job-model.js';
 /** A job engine. Emits `change` with a job id whenever that job's status changes (in this process). */
 export interface JobEngine extends EventEmitter {
   start(): Promise<void>;
+  /** Why jobs cannot be served right now (engine not started, Redis away), for /readyz; null when they can. */
+  unavailable(): string | null;
   close(): Promise<void>;
   submit(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }>;
   status(id: string): Promise<JobStatus>;

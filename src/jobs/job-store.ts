@@ -9,9 +9,14 @@
  *
  * An image on disk is the proof an item is done: a crash between writing it and logging it still
  * counts it done on restart, so no item is rendered twice.
+ *
+ * A full disk tears nothing: a write that fails removes its temporary file, an items.log append
+ * that fails is cut back to its last whole line, and `open()` deletes the temporary files a crash
+ * left anywhere under `jobs/`. The caller sees the error (`isStorageError` tells a full disk).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DataDirLock } from './data-lock.js';
 import type { ItemRecord, JobRecord } from './job-model.js';
 
 /** Persistence for jobs, items and results. */
@@ -29,29 +34,59 @@ export interface JobStore {
   /** Path of an item's image (it may not exist yet). */
   resultFile(id: string, n: number, ext: string): string;
   remove(id: string): Promise<void>;
-  /** Deletes temporary files a crash left in a job's results. */
-  clearPartial(id: string): void;
-  /** Takes the store for this process (one engine per data folder); throws when another process has it. */
-  lock(): void;
-  /** Releases what lock() took. */
-  unlock(): void;
+  /**
+   * Takes the store for this process (one engine per data folder: waits for a holder that is going
+   * away, takes over one that is gone, throws DataDirLockedError for a live one), deletes temporary
+   * files a crash left, and loads the jobs.
+   */
+  open(): Promise<void>;
+  /** Releases what open() took. */
+  close(): void;
 }
 
-/** True when a process with this pid exists. */
-function isAlive(pid: number): boolean {
+/** Error codes of a disk that has no room (or a file-size limit) for a write. */
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** True for an error that means the disk is full (ENOSPC, EDQUOT, EFBIG), not a bug. */
+export function isStorageError(err: unknown): boolean {
+  return STORAGE_CODES.has((err as NodeJS.ErrnoException | null)?.code ?? '');
+}
+
+/** Writes a file so readers see the old content or the new, never a part; a failed write leaves nothing behind. */
+export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    process.kill(pid, 0);
-    return true;
+    await fs.promises.writeFile(tmp, data);
+    await fs.promises.rename(tmp, file);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    await fs.promises.rm(tmp, { force: true }).catch(() => {});
+    throw err;
   }
 }
 
-/** Writes a file so readers see the old content or the new, never a part. */
-export async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await fs.promises.writeFile(tmp, data);
-  await fs.promises.rename(tmp, file);
+/** Deletes `*.tmp` files (older than `minAgeMs`) under a job folder and its results; returns how many. */
+export function removeTempFiles(jobDir: string, minAgeMs = 0): number {
+  let removed = 0;
+  for (const dir of [jobDir, path.join(jobDir, 'results')]) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const f of names) {
+      if (!f.endsWith('.tmp')) continue;
+      const file = path.join(dir, f);
+      try {
+        if (minAgeMs > 0 && Date.now() - fs.statSync(file).mtimeMs < minAgeMs) continue;
+        fs.rmSync(file, { force: true });
+        removed++;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return removed;
 }
 
 /** Images under `<dir>/jobs/<id>/results/`, shared by both stores. */
@@ -75,10 +110,9 @@ export class ResultsDir {
     await writeAtomic(this.resultFile(id, n, ext), body);
   }
 
-  clearPartial(id: string): void {
-    const dir = path.join(this.jobDir(id), 'results');
-    if (!fs.existsSync(dir)) return;
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f), { force: true });
+  /** Ids of the job folders present (valid names only). */
+  jobDirs(): string[] {
+    return fs.readdirSync(path.join(this.dir, 'jobs')).filter((f) => /^[a-z0-9]{8,40}$/.test(f));
   }
 
   async removeDir(id: string): Promise<void> {
@@ -90,17 +124,35 @@ export class ResultsDir {
 export class FileJobStore extends ResultsDir implements JobStore {
   private readonly cache = new Map<string, { job: JobRecord; items: ItemRecord[]; rows: Record<string, unknown>[] | null }>();
   private readonly keys = new Map<string, string>();
+  /** Per job: the items.log appends in order, and the log's length after the last whole line. */
+  private readonly logs = new Map<string, { tail: Promise<void>; size: number }>();
+  private readonly dataLock: DataDirLock;
+  /** What open() found: temporary files deleted, and the previous holder of the lock if it was taken over. */
+  opened: { tempFiles: number; tookOver: string | null } | null = null;
 
-  constructor(dir: string) {
+  constructor(dir: string, lockOpts: ConstructorParameters<typeof DataDirLock>[1] = {}) {
     super(dir);
-    for (const id of fs.readdirSync(path.join(dir, 'jobs'))) {
+    this.dataLock = new DataDirLock(dir, lockOpts);
+  }
+
+  async open(): Promise<void> {
+    const { tookOver } = this.opened ? { tookOver: null } : await this.dataLock.acquire();
+    let tempFiles = 0;
+    for (const id of this.jobDirs()) {
+      tempFiles += removeTempFiles(this.jobDir(id));
       try {
         this.load(id);
       } catch {
         // a job folder without a complete job.json was never acknowledged: drop it
-        fs.rmSync(path.join(dir, 'jobs', id), { recursive: true, force: true });
+        fs.rmSync(this.jobDir(id), { recursive: true, force: true });
       }
     }
+    this.opened = { tempFiles, tookOver };
+  }
+
+  close(): void {
+    this.dataLock.release();
+    this.opened = null;
   }
 
   private load(id: string): void {
@@ -109,7 +161,10 @@ export class FileJobStore extends ResultsDir implements JobStore {
     const items: ItemRecord[] = Array.from({ length: job.total }, (_, n) => ({ n: n + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
     const log = path.join(dir, 'items.log');
     if (fs.existsSync(log)) {
-      for (const line of fs.readFileSync(log, 'utf8').split('\n')) {
+      const text = fs.readFileSync(log, 'utf8');
+      const whole = text.lastIndexOf('\n') + 1;
+      if (whole < text.length) fs.truncateSync(log, Buffer.byteLength(text.slice(0, whole))); // a torn last line: appends start on a fresh line
+      for (const line of text.slice(0, whole).split('\n')) {
         if (!line) continue;
         try {
           const it = JSON.parse(line) as ItemRecord;
@@ -123,11 +178,17 @@ export class FileJobStore extends ResultsDir implements JobStore {
     if (job.idempotencyKey) this.keys.set(job.idempotencyKey, id);
   }
 
+  /** Persists a new job; on failure (a full disk) removes what it wrote and rethrows. */
   async create(job: JobRecord, rows: readonly Record<string, unknown>[]): Promise<void> {
     const dir = this.jobDir(job.id);
-    await fs.promises.mkdir(path.join(dir, 'results'), { recursive: true });
-    await writeAtomic(path.join(dir, 'input.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    await writeAtomic(path.join(dir, 'job.json'), JSON.stringify(job)); // last: the job exists once this is there
+    try {
+      await fs.promises.mkdir(path.join(dir, 'results'), { recursive: true });
+      await writeAtomic(path.join(dir, 'input.ndjson'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await writeAtomic(path.join(dir, 'job.json'), JSON.stringify(job)); // last: the job exists once this is there
+    } catch (err) {
+      await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => {});
+      throw err;
+    }
     const items = Array.from({ length: job.total }, (_, n): ItemRecord => ({ n: n + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
     this.cache.set(job.id, { job, items, rows: [...rows] });
     if (job.idempotencyKey) this.keys.set(job.idempotencyKey, job.id);
@@ -162,45 +223,41 @@ export class FileJobStore extends ResultsDir implements JobStore {
     return this.cache.get(id)?.items ?? [];
   }
 
+  /** Records an item (in memory at once, then appended to items.log; a failed append is cut back, never torn). */
   async setItem(id: string, item: ItemRecord): Promise<void> {
     const entry = this.cache.get(id);
     if (!entry) return;
     entry.items[item.n - 1] = { ...item };
-    await fs.promises.appendFile(path.join(this.jobDir(id), 'items.log'), `${JSON.stringify(item)}\n`);
+    const file = path.join(this.jobDir(id), 'items.log');
+    let log = this.logs.get(id);
+    if (!log) {
+      log = { tail: Promise.resolve(), size: fs.existsSync(file) ? fs.statSync(file).size : 0 };
+      this.logs.set(id, log);
+    }
+    const l = log;
+    const line = `${JSON.stringify(item)}\n`;
+    const write = l.tail.then(async () => {
+      try {
+        await fs.promises.appendFile(file, line);
+        l.size += Buffer.byteLength(line);
+      } catch (err) {
+        await fs.promises.truncate(file, l.size).catch(() => {});
+        throw err;
+      }
+    });
+    l.tail = write.catch(() => {});
+    await write;
   }
 
   async byIdempotencyKey(key: string): Promise<string | null> {
     return this.keys.get(key) ?? null;
   }
 
-  lock(): void {
-    const file = path.join(this.dir, '.lock');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const pid = Number(fs.readFileSync(file, 'utf8'));
-      if (pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(`DATA_DIR ${this.dir} is in use by process ${pid}; give each instance its own DATA_DIR (or use REDIS_URL to share jobs)`);
-      fs.rmSync(file, { force: true }); // left by a process that died
-    }
-  }
-
-  unlock(): void {
-    const file = path.join(this.dir, '.lock');
-    try {
-      if (Number(fs.readFileSync(file, 'utf8')) === process.pid) fs.rmSync(file, { force: true });
-    } catch {
-      // not ours or already gone
-    }
-  }
-
   async remove(id: string): Promise<void> {
     const entry = this.cache.get(id);
     if (entry?.job.idempotencyKey) this.keys.delete(entry.job.idempotencyKey);
     this.cache.delete(id);
+    this.logs.delete(id);
     await this.removeDir(id);
   }
 }

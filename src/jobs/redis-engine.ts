@@ -8,14 +8,25 @@
  * dead worker's claims once they are older than one full try (JOB_LOCK_MS). Status changes
  * are published on a Redis channel so any instance can stream a job's events.
  *
+ * Faults: every Redis call is bounded (REDIS_TIMEOUT_MS); while Redis is away (stalled, down,
+ * unreachable at start) API calls answer 503 `jobs_unavailable` at once and recover by themselves
+ * when it answers again (see RedisHealth), and errors are rate-limited log lines. A submit cut off
+ * half-way is never half-accepted: a retry with the same Idempotency-Key finishes it, and a job
+ * record whose chunks were never queued is deleted after JOB_ORPHAN_GRACE_S. Results folders
+ * with no job in Redis (a Redis without persistence restarted) are deleted after that grace too.
+ * An image that cannot be written (full disk) fails its row and the rest of its chunk with
+ * `insufficient_storage` instead of rendering them for nothing.
+ *
  * Keys (prefix `lp:`): `job:<id>` (record JSON), `job:<id>:rows` (list), `job:<id>:items` (hash
  * row -> item JSON), `job:<id>:claims`, `job:<id>:final` (rows counted once), `job:<id>:count`,
- * `job:<id>:by` (items rendered per worker), `idem:<key>`, `jobs` (sorted by creation).
+ * `job:<id>:by` (items rendered per worker), `job:<id>:queued` (set once its chunks are on the
+ * queue), `idem:<key>`, `jobs` (sorted by creation).
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
@@ -25,8 +36,9 @@ import { itemExt, summarize, type EngineOptions } from './embedded-engine.js';
 import type { JobEngine } from './engine.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
-import { finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
-import { ResultsDir } from './job-store.js';
+import { finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemError, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
+import { isStorageError, removeTempFiles, ResultsDir } from './job-store.js';
+import { RedisHealth } from './redis-health.js';
 import { deliverWebhook, WEBHOOK_DEFAULTS } from './webhook.js';
 
 const QUEUE = 'letterpress-chunks';
@@ -34,9 +46,24 @@ const CHANNEL = 'lp:events';
 const K = {
   job: (id: string) => `lp:job:${id}`, rows: (id: string) => `lp:job:${id}:rows`, items: (id: string) => `lp:job:${id}:items`,
   claims: (id: string) => `lp:job:${id}:claims`, final: (id: string) => `lp:job:${id}:final`, count: (id: string) => `lp:job:${id}:count`,
-  by: (id: string) => `lp:job:${id}:by`, idem: (key: string) => `lp:idem:${key}`, jobs: 'lp:jobs',
+  by: (id: string) => `lp:job:${id}:by`, queued: (id: string) => `lp:job:${id}:queued`, idem: (key: string) => `lp:idem:${key}`, jobs: 'lp:jobs',
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Reconnects after 100 ms, backing off to 2 s, forever. */
+const reconnectDelay = (times: number): number => Math.min(2000, 100 * times);
+
+/** The latest modification time of a job folder and its results folder. */
+function lastTouched(dir: string): number {
+  let t = 0;
+  for (const d of [dir, path.join(dir, 'results')]) {
+    try {
+      t = Math.max(t, fs.statSync(d).mtimeMs);
+    } catch {
+      // no results folder
+    }
+  }
+  return t;
+}
 const now = (): string => new Date().toISOString();
 
 /** A chunk of rows [from, to] (1-based, inclusive) of one job. */
@@ -51,55 +78,88 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   private readonly results: ResultsDir;
   private readonly rowCache = new Map<string, Record<string, unknown>[]>();
   private sweeper: NodeJS.Timeout | null = null;
+  /** Whether Redis answers; gates and bounds every API call. */
+  readonly health: RedisHealth;
   /** This process's name in claims and counts. */
   readonly workerId = `${os.hostname()}:${process.pid}`;
 
   constructor(private readonly config: Config, private readonly renderer: ItemRenderer | null, private readonly opts: EngineOptions, private readonly log: FastifyBaseLogger, private readonly takeChunks = config.jobWorker) {
     super();
     this.setMaxListeners(0);
-    this.redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: null });
-    this.sub = new Redis(config.redisUrl!, { maxRetriesPerRequest: null });
-    this.queue = new Queue(QUEUE, { connection: { url: config.redisUrl!, maxRetriesPerRequest: null } });
+    const timeout = config.redisTimeoutMs;
+    // Bounded calls (commandTimeout); queued while disconnected, so a blip costs at most the timeout.
+    this.redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: null, commandTimeout: timeout, connectTimeout: Math.max(timeout, 1000), retryStrategy: reconnectDelay });
+    this.sub = new Redis(config.redisUrl!, { maxRetriesPerRequest: null, connectTimeout: Math.max(timeout, 1000), retryStrategy: reconnectDelay });
+    this.queue = new Queue(QUEUE, { connection: { url: config.redisUrl!, maxRetriesPerRequest: null, commandTimeout: timeout, retryStrategy: reconnectDelay } });
     this.results = new ResultsDir(config.resultsDir);
+    this.health = new RedisHealth(this.redis, log, timeout);
+    this.sub.on('error', (err) => this.health.errors.error('subscriber', err));
+    this.queue.on('error', (err) => this.health.errors.error('queue', err));
   }
 
-  /** Subscribes to status changes and, on instances that work, starts taking chunks. */
+  /** Redis's state for /readyz: null while it answers. */
+  unavailable(): string | null {
+    return this.health.reason;
+  }
+
+  /**
+   * Subscribes to status changes and, on instances that work, starts taking chunks. Never waits
+   * for Redis: while it is unreachable the API answers 503 and everything connects when it comes.
+   */
   async start(): Promise<void> {
-    await this.sub.subscribe(CHANNEL);
+    if (this.sweeper) return;
+    await this.health.start(); // bounded: an unreachable Redis leaves it marked away, not this waiting
+    this.sub.subscribe(CHANNEL).catch((err) => this.health.errors.error('subscriber', err)); // resubscribed on every reconnect
     this.sub.on('message', (_ch, id: string) => this.emit('change', id));
     if (this.takeChunks && this.renderer) {
       this.worker = new Worker(QUEUE, async (job: BullJob<Chunk>) => this.runChunk(job.data), {
-        connection: { url: this.config.redisUrl!, maxRetriesPerRequest: null }, concurrency: this.opts.concurrency,
+        connection: { url: this.config.redisUrl!, maxRetriesPerRequest: null, retryStrategy: reconnectDelay }, concurrency: this.opts.concurrency,
         // A chunk whose worker died (no lock renewal for this long) goes back to the queue.
         lockDuration: this.config.jobLockMs, stalledInterval: this.config.jobLockMs, maxStalledCount: 5,
       });
-      this.worker.on('failed', (job, err) => this.log.error({ err, chunk: job?.data }, 'chunk failed'));
+      this.worker.on('error', (err) => this.health.errors.error('worker', err));
+      this.worker.on('failed', (job, err) => this.health.errors.error(`chunk ${job?.data.id ?? '?'}`, err));
       this.log.info({ worker: this.workerId, concurrency: this.opts.concurrency }, 'taking job chunks from Redis');
     }
-    this.sweeper = setInterval(() => void this.sweep(), 60_000);
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.health.errors.error('sweep', err)), Math.min(60_000, this.config.jobOrphanGraceMs));
     this.sweeper.unref();
   }
 
   /** Stops taking chunks (the one in hand finishes) and closes the connections. */
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.health.stop();
     await this.worker?.close();
     await this.queue.close();
     this.sub.disconnect();
-    await this.redis.quit();
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   private publish(id: string): void {
-    void this.redis.publish(CHANNEL, id);
+    this.redis.publish(CHANNEL, id).catch((err) => this.health.errors.error('publish', err));
   }
 
+  /** Accepts a job (rows and record in one MULTI, then its chunks), or the job an Idempotency-Key already made. */
   async submit(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }> {
+    return this.health.guard('submit', () => this.submitNow(sub, key, bodyHash), this.health.timeoutMs * 3);
+  }
+
+  private async submitNow(sub: JobSubmission, key: string | null, bodyHash: string): Promise<{ job: JobRecord; replayed: boolean }> {
     const id = randomBytes(12).toString('hex');
     if (key) {
-      const existing = await this.redis.set(K.idem(key), id, 'EX', Math.ceil(this.opts.ttlMs / 1000) + 86_400, 'NX') === 'OK' ? null : await this.redis.get(K.idem(key));
-      if (existing) {
-        const job = await this.get(existing);
+      for (let attempt = 0; ; attempt++) {
+        if (await this.redis.set(K.idem(key), id, 'EX', Math.ceil(this.opts.ttlMs / 1000) + 86_400, 'NX') === 'OK') break;
+        const existing = await this.redis.get(K.idem(key));
+        const raw = existing ? await this.redis.get(K.job(existing)) : null;
+        if (!raw) {
+          // The submit that set this key was cut off before its job was stored: this one takes the key.
+          if (attempt > 0) throw new AppError('idempotency_conflict', 409, 'a submission with this Idempotency-Key is in progress', 'Idempotency-Key');
+          await this.redis.del(K.idem(key));
+          continue;
+        }
+        const job = JSON.parse(raw) as JobRecord;
         if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
+        if (!(await this.redis.exists(K.queued(job.id)))) await this.enqueue(job); // the first submit was cut off before its chunks
         return { job, replayed: true };
       }
     }
@@ -117,14 +177,25 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     multi.set(K.job(id), JSON.stringify(job));
     multi.zadd(K.jobs, Date.now(), id);
     await multi.exec();
+    const chunks = await this.enqueue(job);
+    this.log.info({ job: id, items: job.total, chunks }, 'job accepted (redis)');
+    return { job, replayed: false };
+  }
+
+  /** Puts a job's chunks on the queue (idempotent: chunk ids are fixed) and marks it queued. */
+  private async enqueue(job: JobRecord): Promise<number> {
     const size = this.config.jobChunkSize;
     const chunks: { name: string; data: Chunk; opts: Record<string, unknown> }[] = [];
     for (let from = 1; from <= job.total; from += size) {
-      chunks.push({ name: 'chunk', data: { id, from, to: Math.min(job.total, from + size - 1) }, opts: { jobId: `${id}-${from}`, removeOnComplete: true, removeOnFail: 1000, attempts: 3 } });
+      chunks.push({
+        name: 'chunk', data: { id: job.id, from, to: Math.min(job.total, from + size - 1) },
+        // A chunk that fails (Redis away mid-chunk) is retried with backoff for about 17 minutes.
+        opts: { jobId: `${job.id}-${from}`, removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+      });
     }
     await this.queue.addBulk(chunks);
-    this.log.info({ job: id, items: job.total, chunks: chunks.length }, 'job accepted (redis)');
-    return { job, replayed: false };
+    await this.redis.set(K.queued(job.id), '1');
+    return chunks.length;
   }
 
   private async openJobs(): Promise<number> {
@@ -138,6 +209,10 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   async get(id: string): Promise<JobRecord> {
+    return this.health.guard('get', () => this.load(id));
+  }
+
+  private async load(id: string): Promise<JobRecord> {
     const raw = /^[a-z0-9]{8,40}$/.test(id) ? await this.redis.get(K.job(id)) : null;
     if (!raw) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
     return JSON.parse(raw) as JobRecord;
@@ -149,12 +224,21 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   async items(id: string): Promise<ItemRecord[]> {
-    const job = await this.get(id);
+    return this.health.guard('items', () => this.loadItems(id));
+  }
+
+  private async loadItems(id: string): Promise<ItemRecord[]> {
+    const job = await this.load(id);
     const raw = await this.redis.hgetall(K.items(id));
     return Array.from({ length: job.total }, (_, i): ItemRecord => (raw[String(i + 1)] ? JSON.parse(raw[String(i + 1)]) as ItemRecord : { n: i + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
   }
 
   async rows(id: string): Promise<readonly Record<string, unknown>[]> {
+    const cached = this.rowCache.get(id);
+    return cached ?? this.health.guard('rows', () => this.loadRows(id), this.health.timeoutMs * 3);
+  }
+
+  private async loadRows(id: string): Promise<readonly Record<string, unknown>[]> {
     let rows = this.rowCache.get(id);
     if (!rows) {
       rows = (await this.redis.lrange(K.rows(id), 0, -1)).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -169,24 +253,30 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   async status(id: string): Promise<JobStatus> {
-    const job = await this.get(id);
-    const { counts, errors } = summarize(await this.items(id));
+    return this.health.guard('status', () => this.loadStatus(id));
+  }
+
+  private async loadStatus(id: string): Promise<JobStatus> {
+    const job = await this.load(id);
+    const { counts, errors } = summarize(await this.loadItems(id));
     return jobStatus(job, counts, errors);
   }
 
   async cancel(id: string): Promise<JobStatus> {
-    const job = await this.get(id);
-    if (!isFinished(job.state)) {
-      const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-      await this.save(cancelled);
-      if (cancelled.webhook) void this.notify(cancelled);
-    }
-    return this.status(id);
+    return this.health.guard('cancel', async () => {
+      const job = await this.load(id);
+      if (!isFinished(job.state)) {
+        const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+        await this.save(cancelled);
+        if (cancelled.webhook) void this.notify(cancelled);
+      }
+      return this.loadStatus(id);
+    });
   }
 
   /** Items rendered per worker for a job (for tests and operators). */
   async renderedBy(id: string): Promise<Record<string, number>> {
-    return Object.fromEntries(Object.entries(await this.redis.hgetall(K.by(id))).map(([k, v]) => [k, Number(v)]));
+    return this.health.guard('renderedBy', async () => Object.fromEntries(Object.entries(await this.redis.hgetall(K.by(id))).map(([k, v]) => [k, Number(v)])));
   }
 
   private async setItem(id: string, item: ItemRecord): Promise<void> {
@@ -195,29 +285,41 @@ export class RedisEngine extends EventEmitter implements JobEngine {
 
   /** Processes one chunk's rows in order. */
   private async runChunk(chunk: Chunk): Promise<void> {
-    let job = await this.get(chunk.id).catch(() => null);
+    let job = await this.load(chunk.id).catch((err) => (err instanceof AppError ? null : Promise.reject(err))); // gone: nothing to do
     if (!job || isFinished(job.state)) return;
     if (job.state === 'queued') {
       job = moveJob(job, 'running', { startedAt: now() });
       await this.save(job); // two workers may both do this; the same values either way
     }
-    const rows = await this.rows(chunk.id);
+    const rows = await this.loadRows(chunk.id);
+    let storageError: ItemError | null = null;
     for (let n = chunk.from; n <= chunk.to; n++) {
-      const current = await this.get(chunk.id);
+      const current = await this.load(chunk.id);
       if (current.state === 'cancelled') return;
-      await this.runItem(current, n, rows[n - 1]);
+      storageError = await this.runItem(current, n, rows[n - 1], storageError);
     }
   }
 
-  /** Claims a row, renders it (retrying timeouts), writes the image and counts it once. */
-  private async runItem(job: JobRecord, n: number, row: Record<string, unknown>): Promise<void> {
+  /**
+   * Claims a row, renders it (retrying timeouts), writes the image and counts it once. An image
+   * that cannot be stored (full disk) fails the row with `insufficient_storage`, which is returned
+   * so the rest of the chunk fails with it, unrendered.
+   */
+  private async runItem(job: JobRecord, n: number, row: Record<string, unknown>, storageError: ItemError | null): Promise<ItemError | null> {
     const id = job.id;
     const file = this.results.resultFile(id, n, itemExt(job, row));
-    if (!(await this.claim(id, n))) return; // finished by another worker
+    if (!(await this.claim(id, n))) return storageError; // finished by another worker
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
     const item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
     const name = outputName(n, job.total, itemExt(job, row), row.filename);
-    if (fs.existsSync(file)) return this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
+    if (fs.existsSync(file)) {
+      await this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
+      return storageError;
+    }
+    if (storageError) {
+      if (item.state !== 'done' && item.state !== 'failed') await this.complete(job, moveItem(item, 'failed', { error: storageError }), false);
+      return storageError;
+    }
     const outcome = (await this.renderer!.renderWithRetries(item, job.source, row, this.opts.retries, {
       save: async (it) => {
         await this.setItem(id, it);
@@ -228,9 +330,21 @@ export class RedisEngine extends EventEmitter implements JobEngine {
         this.publish(id);
       },
     }))!;
-    if (!outcome.image) return this.complete(job, outcome.item, false);
-    await this.results.writeResult(id, n, outcome.image.ext, outcome.image.body);
-    return this.complete(job, moveItem(outcome.item, 'done', { file: name, bytes: outcome.image.body.byteLength, error: null }), true);
+    if (!outcome.image) {
+      await this.complete(job, outcome.item, false);
+      return null;
+    }
+    try {
+      await this.results.writeResult(id, n, outcome.image.ext, outcome.image.body);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      const error = { code: 'insufficient_storage', message: `the image could not be stored: the disk is full (${(err as NodeJS.ErrnoException).code})` };
+      this.log.error({ job: id, row: n, code: (err as NodeJS.ErrnoException).code }, 'disk full: row failed, the rest of its chunk fails with it');
+      await this.complete(job, moveItem(outcome.item, 'failed', { error }), false);
+      return error;
+    }
+    await this.complete(job, moveItem(outcome.item, 'done', { file: name, bytes: outcome.image.body.byteLength, error: null }), true);
+    return null;
   }
 
   /**
@@ -262,9 +376,9 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     if (!(await this.redis.hsetnx(K.final(job.id), String(item.n), item.state))) return;
     const finished = await this.redis.hincrby(K.count(job.id), 'finished', 1);
     if (finished < job.total) return;
-    const fresh = await this.get(job.id);
+    const fresh = await this.load(job.id);
     if (isFinished(fresh.state)) return;
-    const { counts } = summarize(await this.items(job.id));
+    const { counts } = summarize(await this.loadItems(job.id));
     const done = moveJob(fresh, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
     await this.save(done);
     this.log.info({ job: job.id, state: done.state, done: counts.done, failed: counts.failed }, 'job finished (redis)');
@@ -272,22 +386,46 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   private async notify(job: JobRecord): Promise<void> {
-    const status = await this.status(job.id);
-    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
-    if (ok) await this.save({ ...(await this.get(job.id)), webhookDelivered: true });
+    try {
+      const status = await this.loadStatus(job.id);
+      const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
+      if (ok) await this.save({ ...(await this.load(job.id)), webhookDelivered: true });
+    } catch (err) {
+      this.health.errors.error('webhook', err);
+    }
   }
 
-  /** Deletes expired jobs (keys and results). */
+  /**
+   * Deletes expired jobs (keys and results), job records whose chunks were never queued (a submit
+   * cut off half-way, never acknowledged) and results folders with no job in Redis, the last two
+   * once older than JOB_ORPHAN_GRACE_S, together with temporary files that old. Does nothing
+   * while Redis is away.
+   */
   async sweep(at = Date.now()): Promise<number> {
+    if (!this.health.up) return 0;
+    const grace = this.config.jobOrphanGraceMs;
     let removed = 0;
     for (const id of await this.redis.zrange(K.jobs, 0, -1)) {
       const raw = await this.redis.get(K.job(id));
       const job = raw ? (JSON.parse(raw) as JobRecord) : null;
-      if (job && !(isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at)) continue;
-      await this.redis.del(K.job(id), K.rows(id), K.items(id), K.claims(id), K.final(id), K.count(id), K.by(id));
+      const expired = job && isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at;
+      const neverQueued = job && job.state === 'queued' && at - Date.parse(job.createdAt) >= grace && !(await this.redis.exists(K.queued(id)));
+      if (job && !expired && !neverQueued) continue;
+      await this.redis.del(K.job(id), K.rows(id), K.items(id), K.claims(id), K.final(id), K.count(id), K.by(id), K.queued(id));
       await this.redis.zrem(K.jobs, id);
       if (job?.idempotencyKey) await this.redis.del(K.idem(job.idempotencyKey));
       await this.results.removeDir(id);
+      removed++;
+    }
+    for (const id of this.results.jobDirs()) {
+      const dir = this.results.jobDir(id);
+      if (await this.redis.exists(K.job(id))) {
+        removeTempFiles(dir, grace); // left by a process that died writing
+        continue;
+      }
+      if (at - lastTouched(dir) < grace) continue;
+      await this.results.removeDir(id);
+      this.log.info({ job: id }, 'orphaned results folder removed (no such job in Redis)');
       removed++;
     }
     return removed;

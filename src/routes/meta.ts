@@ -1,7 +1,12 @@
 /**
- * `GET /fonts`, `GET /healthz` (200 once the pool is warm), `GET /readyz` (warm and fonts loaded,
- * else 503 with the reason; while the app closes Fastify answers every request, this one included,
- * with 503), `GET /metrics` and `GET /docs/json`.
+ * `GET /fonts`, `GET /healthz`, `GET /readyz`, `GET /metrics` and `GET /docs/json`.
+ *
+ * `/healthz` is liveness (the Docker HEALTHCHECK): 200 once the worker pool is warm, 503 before or
+ * when the pool failed to start — what a restart could fix. It stays 200 while the job engine
+ * retries its start or Redis is away, since restarting would not bring either back.
+ * `/readyz` is readiness (load balancers): 200 only when everything this instance serves works —
+ * pool warm, fonts loaded, job engine running and, in Redis mode, Redis answering — else 503 with
+ * the reason. While the app closes Fastify answers every request, this one included, with 503.
  */
 import type { FastifyInstance } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
@@ -10,8 +15,8 @@ import type { Metrics } from '../metrics.js';
 import type { RenderPool } from '../pool.js';
 
 /** Registers the informational routes. */
-export function metaRoutes(app: FastifyInstance, deps: { catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics }): void {
-  const { catalog, pool, cache, metrics } = deps;
+export function metaRoutes(app: FastifyInstance, deps: { catalog: FontCatalog; pool: RenderPool; cache: ImageCache; metrics: Metrics; jobs?: () => string | null }): void {
+  const { catalog, pool, cache, metrics, jobs = () => null } = deps;
   app.get('/fonts', { schema: { summary: 'Font families, weights and scripts available' } }, async () => ({
     families: catalog.families,
     generic: catalog.generic,
@@ -19,12 +24,13 @@ export function metaRoutes(app: FastifyInstance, deps: { catalog: FontCatalog; p
     emoji: catalog.emoji,
     version: catalog.version,
   }));
-  app.get('/healthz', { schema: { summary: '200 once the worker pool is warm' } }, async (_req, reply) => {
-    const body = { status: pool.ready ? 'ok' : 'starting', pool: pool.stats(), cache: cache.stats(), fonts: catalog.faces.length };
-    return reply.status(pool.ready ? 200 : 503).header('Cache-Control', 'no-store').send(body);
+  app.get('/healthz', { schema: { summary: 'Liveness: 200 once the worker pool is warm' } }, async (_req, reply) => {
+    const live = pool.ready && !pool.startError;
+    const body = { status: live ? 'ok' : pool.startError ? 'failed' : 'starting', pool: pool.stats(), cache: cache.stats(), fonts: catalog.faces.length };
+    return reply.status(live ? 200 : 503).header('Cache-Control', 'no-store').send(body);
   });
-  app.get('/readyz', { schema: { summary: '200 when this instance should get traffic' } }, async (_req, reply) => {
-    const reason = !pool.ready ? 'worker pool not warm yet' : catalog.faces.length === 0 ? 'no fonts loaded' : pool.startError ?? null;
+  app.get('/readyz', { schema: { summary: 'Readiness: 200 when this instance should get traffic (pool, fonts, job engine, Redis)' } }, async (_req, reply) => {
+    const reason = !pool.ready ? 'worker pool not warm yet' : catalog.faces.length === 0 ? 'no fonts loaded' : pool.startError ?? jobs();
     return reply.status(reason ? 503 : 200).header('Cache-Control', 'no-store').send(reason ? { status: 'not ready', reason } : { status: 'ready' });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
