@@ -73,7 +73,8 @@ describe('one engine per data folder', () => {
     const second = await serveChild({ DATA_DIR: dataDir, POOL_SIZE: '1' }, children);
     const ready = await waitFor(async () => {
       const r = await fetch(`${second.base}/readyz`);
-      return r.status === 503 ? ((await r.json()) as { reason: string }) : null;
+      const body = r.status === 503 ? ((await r.json()) as { reason: string }) : null;
+      return body && /in use/.test(body.reason) ? body : null; // after "job engine starting" while it waits for the lock
     }, 20_000, 'readyz 503');
     expect(ready.reason).toMatch(/DATA_DIR .* is in use by process/);
     const res = await fetch(`${second.base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: 'status-badge', rows: [{}] }) });

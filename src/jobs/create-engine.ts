@@ -20,5 +20,6 @@ export async function createEngine(config: Config, renderer: ItemRenderer, log: 
     const { RedisEngine } = await import('./redis-engine.js');
     return new RedisEngine(config, renderer, engineOptions(config), log);
   }
-  return new EmbeddedEngine(new FileJobStore(config.dataDir), renderer, engineOptions(config), log);
+  // A held data folder is waited for briefly here; EngineSupervisor retries the start after that.
+  return new EmbeddedEngine(new FileJobStore(config.dataDir, { waitMs: 3000 }), renderer, engineOptions(config), log);
 }
