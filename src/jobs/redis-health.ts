@@ -31,7 +31,7 @@ export class ErrorLogLimiter {
   /** One `redis error` line for this error, unless one with the same source and kind was logged in the last `everyMs`. */
   error(source: string, err: unknown): void {
     const e = err as { code?: string; message?: string; name?: string };
-    const code = e?.code ?? e?.name ?? 'Error';
+    const code = e?.code ?? (/timed out/i.test(String(e?.message)) ? 'ETIMEDOUT' : e?.name ?? 'Error');
     const key = `${source}|${code}`;
     const now = Date.now();
     const seen = this.last.get(key);
