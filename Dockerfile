@@ -25,6 +25,9 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
 EXPOSE 8080
+# Liveness, not readiness: /healthz fails only for what a restart fixes (workers that did not start).
+# /readyz also fails while Redis is away or the job engine waits for DATA_DIR; a restart would not
+# help there (the engine retries by itself), so give /readyz to load balancers, not to this.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/src/server.js"]
