@@ -10,11 +10,12 @@
  * a submit that cannot be stored answers 507 with Retry-After and leaves nothing behind; no
  * temporary file is left, and the ones a crash left are deleted at start.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/config.js';
 import { waitFor } from './helpers.js';
 import { startServer, waitStatus } from './process-helpers.js';
 
@@ -76,4 +77,30 @@ describe('a full disk', () => {
     const s = (await (await fetch(`${again.base}/jobs/${id}`)).json()) as Status;
     expect(s.state).toBe('failed');
   }, 180_000);
+
+  it('an items.log append the disk refuses is cut back to its last whole line (never torn), in order, under concurrent appends', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-log-'));
+    const script = `
+      import { FileJobStore } from './dist/src/jobs/job-store.js';
+      const store = new FileJobStore(process.argv[1]);
+      await store.open();
+      const job = { id: 'abcdefgh12345678', state: 'queued', source: { kind: 'documents' }, total: 400, createdAt: new Date().toISOString(), startedAt: null, finishedAt: null, expiresAt: null, idempotencyKey: null, bodyHash: 'x', webhook: null, webhookDelivered: false };
+      await store.create(job, [{}]);
+      const results = await Promise.allSettled(Array.from({ length: 400 }, (_, i) => store.setItem(job.id, { n: i + 1, state: 'rendering', attempts: 1, file: null, bytes: 0, error: { code: 'x', message: 'y'.repeat(i % 37) } })));
+      const failed = results.filter((r) => r.status === 'rejected');
+      console.log(JSON.stringify({ ok: results.length - failed.length, failed: failed.length, codes: [...new Set(failed.map((r) => r.reason.code))] }));
+    `;
+    // 8 KiB per file: items.log fills up after about 70 lines.
+    const r = spawnSync('bash', ['-c', 'ulimit -f 8 && exec node --input-type=module -e "$SCRIPT" "$DIR"'], { cwd: PROJECT_ROOT, env: { ...process.env, SCRIPT: script, DIR: dir }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: number; failed: number; codes: string[] };
+    expect(out.failed).toBeGreaterThan(0);
+    expect(out.codes).toEqual(['EFBIG']);
+    const text = fs.readFileSync(path.join(dir, 'jobs', 'abcdefgh12345678', 'items.log'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n: number });
+    expect(lines).toHaveLength(out.ok);
+    for (let i = 1; i < lines.length; i++) expect(lines[i].n).toBeGreaterThan(lines[i - 1].n); // appended in order, none lost in the middle
+    expect(walk(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
 });
