@@ -105,4 +105,30 @@ describe.runIf(hasRedis || process.env.CI)('Redis outages', () => {
     expect(redisErrors.length).toBeLessThan(40);
     expect(server.out.some((l) => /"msg":"orphaned results folder removed/.test(l))).toBe(true);
   }, 240_000);
+
+  it('a full results disk in Redis mode fails rows with insufficient_storage, the rest of each chunk unrendered', async () => {
+    if (!hasRedis) throw new Error('CI=true but redis-server is not installed (.ci/run installs it)');
+    const own = await PrivateRedis.create();
+    await own.start();
+    try {
+      const results = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-redis-full-'));
+      // The kernel refuses files over 24 KiB (ulimit -f): every event-poster JPEG; see test/disk-full.test.ts.
+      const server = await startServer({ REDIS_URL: own.url, RESULTS_DIR: results, DATA_DIR: results, POOL_SIZE: '1', JOB_CHUNK_SIZE: '4' }, children, 'ulimit -f 24 && exec node "$SERVER"');
+      await waitStatus(server.base, '/readyz', 200, 60_000);
+      const res = await timed(`${server.base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: 'event-poster', rows: Array.from({ length: 8 }, (_, i) => ({ event: `Full ${i}` })) }) });
+      expect(res.status).toBe(202);
+      const id = (res.body as { id?: string }).id!;
+      const final = await waitFor(async () => {
+        const s = (await (await fetch(`${server.base}/jobs/${id}`)).json()) as { state: string; counts: Record<string, number>; errors: { error: { code: string } }[] };
+        return s.state === 'failed' ? s : null;
+      }, 60_000, 'the job to fail');
+      expect(final.counts).toMatchObject({ done: 0, failed: 8, rendering: 0 });
+      expect(new Set(final.errors.map((e) => e.error.code))).toEqual(new Set(['insufficient_storage']));
+      expect(server.out.filter((l) => /disk full: row failed/.test(l))).toHaveLength(2); // one rendered in vain per chunk
+      expect(server.out.some((l) => /Redis has no persistence/.test(l))).toBe(true);
+      expect(stackTraceLines([...server.out, ...server.err])).toEqual([]);
+    } finally {
+      own.stop();
+    }
+  }, 120_000);
 });

@@ -109,6 +109,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   async start(): Promise<void> {
     if (this.sweeper) return;
     await this.health.start(); // bounded: an unreachable Redis leaves it marked away, not this waiting
+    void this.warnWithoutPersistence();
     this.sub.subscribe(CHANNEL).catch((err) => this.health.errors.error('subscriber', err)); // resubscribed on every reconnect
     this.sub.on('message', (_ch, id: string) => this.emit('change', id));
     if (this.takeChunks && this.renderer) {
@@ -123,6 +124,17 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     }
     this.sweeper = setInterval(() => void this.sweep().catch((err) => this.health.errors.error('sweep', err)), Math.min(60_000, this.config.jobOrphanGraceMs));
     this.sweeper.unref();
+  }
+
+  /** Logs a warning when Redis keeps nothing across a restart (jobs would be lost with it); silent where CONFIG is not allowed. */
+  private async warnWithoutPersistence(): Promise<void> {
+    try {
+      const [, aof] = (await this.redis.config('GET', 'appendonly')) as string[];
+      const [, save] = (await this.redis.config('GET', 'save')) as string[];
+      if (aof !== 'yes' && !save) this.log.warn({ redis: { appendonly: aof, save } }, 'Redis has no persistence: a Redis restart loses every job in it (their images are then swept after JOB_ORPHAN_GRACE_S)');
+    } catch {
+      // CONFIG disabled (managed Redis) or Redis away: nothing to say
+    }
   }
 
   /** Stops taking chunks (the one in hand finishes) and closes the connections. */
