@@ -119,7 +119,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
         lockDuration: this.config.jobLockMs, stalledInterval: this.config.jobLockMs, maxStalledCount: 5,
       });
       this.worker.on('error', (err) => this.health.errors.error('worker', err));
-      this.worker.on('failed', (job, err) => this.health.errors.error(`chunk ${job?.data.id ?? '?'}`, err));
+      this.worker.on('failed', (_job, err) => this.health.errors.error('chunk', err)); // retried with backoff
       this.log.info({ worker: this.workerId, concurrency: this.opts.concurrency }, 'taking job chunks from Redis');
     }
     this.sweeper = setInterval(() => void this.sweep().catch((err) => this.health.errors.error('sweep', err)), Math.min(60_000, this.config.jobOrphanGraceMs));
@@ -421,7 +421,8 @@ export class RedisEngine extends EventEmitter implements JobEngine {
       const raw = await this.redis.get(K.job(id));
       const job = raw ? (JSON.parse(raw) as JobRecord) : null;
       const expired = job && isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at;
-      const neverQueued = job && job.state === 'queued' && at - Date.parse(job.createdAt) >= grace && !(await this.redis.exists(K.queued(id)));
+      const neverQueued = job && job.state === 'queued' && at - Date.parse(job.createdAt) >= grace
+        && !(await this.redis.exists(K.queued(id))) && !(await this.queue.getJob(`${id}-1`)); // (jobs from before the marker have their chunk)
       if (job && !expired && !neverQueued) continue;
       await this.redis.del(K.job(id), K.rows(id), K.items(id), K.claims(id), K.final(id), K.count(id), K.by(id), K.queued(id));
       await this.redis.zrem(K.jobs, id);
