@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers.js';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startApp, waitFor } from './helpers.js';
 import { PrivateRedis, startServer, stackTraceLines, waitStatus } from './process-helpers.js';
 
 const children: ChildProcess[] = [];
@@ -131,4 +133,43 @@ describe.runIf(hasRedis || process.env.CI)('Redis outages', () => {
       own.stop();
     }
   }, 120_000);
+
+  it('a submit cut off between storing the job and queueing its chunks is finished by a retry with the same Idempotency-Key, or swept after the grace period', async () => {
+    if (!hasRedis) throw new Error('CI=true but redis-server is not installed (.ci/run installs it)');
+    const own = await PrivateRedis.create();
+    await own.start();
+    const lp = await startApp({ REDIS_URL: own.url, RESULTS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'lp-half-')), JOB_WORKER: '0', JOB_ORPHAN_GRACE_S: '60' });
+    const redisClient = new Redis(own.url);
+    const queue = new Queue('letterpress-chunks', { connection: { url: own.url } });
+    try {
+      const cutOff = async (key: string): Promise<string> => {
+        const res = await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'status-badge', rows: [{ message: key }] }, headers: { 'idempotency-key': key } });
+        expect(res.statusCode).toBe(202);
+        const id = JSON.parse(res.body).id as string;
+        // As if Redis had stalled right after the MULTI: no chunk on the queue, no marker.
+        await queue.remove(`${id}-1`);
+        await redisClient.del(`lp:job:${id}:queued`);
+        return id;
+      };
+      const retried = await cutOff('half-1');
+      const again = await lp.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'status-badge', rows: [{ message: 'half-1' }] }, headers: { 'idempotency-key': 'half-1' } });
+      expect(again.statusCode).toBe(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(JSON.parse(again.body).id).toBe(retried);
+      expect(await queue.getJob(`${retried}-1`)).toBeTruthy();
+
+      const abandoned = await cutOff('half-2');
+      const engine = lp.engine as unknown as { sweep(at?: number): Promise<number> };
+      await engine.sweep(); // within the grace period: kept
+      expect((await lp.app.inject(`/jobs/${abandoned}`)).statusCode).toBe(200);
+      await engine.sweep(Date.now() + 61_000);
+      expect((await lp.app.inject(`/jobs/${abandoned}`)).statusCode).toBe(404);
+      expect((await lp.app.inject(`/jobs/${retried}`)).statusCode).toBe(200); // its chunk is queued: not abandoned
+    } finally {
+      await queue.close();
+      redisClient.disconnect();
+      await lp.app.close();
+      own.stop();
+    }
+  }, 60_000);
 });
