@@ -324,12 +324,17 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
     const item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
     const name = outputName(n, job.total, itemExt(job, row), row.filename);
+    if (item.state === 'done' || item.state === 'failed') {
+      // Recorded, but not counted: Redis went away between the two (the chunk came back to us).
+      await this.complete(job, item, false);
+      return storageError;
+    }
     if (fs.existsSync(file)) {
       await this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
       return storageError;
     }
     if (storageError) {
-      if (item.state !== 'done' && item.state !== 'failed') await this.complete(job, moveItem(item, 'failed', { error: storageError }), false);
+      await this.complete(job, moveItem(item, 'failed', { error: storageError }), false);
       return storageError;
     }
     const outcome = (await this.renderer!.renderWithRetries(item, job.source, row, this.opts.retries, {
