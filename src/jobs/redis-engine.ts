@@ -49,6 +49,7 @@ const K = {
   by: (id: string) => `lp:job:${id}:by`, queued: (id: string) => `lp:job:${id}:queued`, idem: (key: string) => `lp:idem:${key}`, jobs: 'lp:jobs',
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const now = (): string => new Date().toISOString();
 /** Reconnects after 100 ms, backing off to 2 s, forever. */
 const reconnectDelay = (times: number): number => Math.min(2000, 100 * times);
 
@@ -64,7 +65,6 @@ function lastTouched(dir: string): number {
   }
   return t;
 }
-const now = (): string => new Date().toISOString();
 
 /** A chunk of rows [from, to] (1-based, inclusive) of one job. */
 interface Chunk { readonly id: string; readonly from: number; readonly to: number }
