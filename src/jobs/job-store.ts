@@ -130,18 +130,30 @@ export class FileJobStore extends ResultsDir implements JobStore {
   /** What open() found: temporary files deleted, and the previous holder of the lock if it was taken over. */
   opened: { tempFiles: number; tookOver: string | null } | null = null;
 
+  /** Reads the jobs (read-only: repairs and clean-up wait for open(), which holds the lock). */
   constructor(dir: string, lockOpts: ConstructorParameters<typeof DataDirLock>[1] = {}) {
     super(dir);
     this.dataLock = new DataDirLock(dir, lockOpts);
+    for (const id of this.jobDirs()) {
+      try {
+        this.load(id, false);
+      } catch {
+        // incomplete (being created, or never acknowledged): open() decides
+      }
+    }
   }
 
   async open(): Promise<void> {
-    const { tookOver } = this.opened ? { tookOver: null } : await this.dataLock.acquire();
+    if (this.opened) return;
+    const { tookOver } = await this.dataLock.acquire();
     let tempFiles = 0;
+    this.cache.clear();
+    this.keys.clear();
+    this.logs.clear();
     for (const id of this.jobDirs()) {
       tempFiles += removeTempFiles(this.jobDir(id));
       try {
-        this.load(id);
+        this.load(id, true);
       } catch {
         // a job folder without a complete job.json was never acknowledged: drop it
         fs.rmSync(this.jobDir(id), { recursive: true, force: true });
@@ -155,7 +167,8 @@ export class FileJobStore extends ResultsDir implements JobStore {
     this.opened = null;
   }
 
-  private load(id: string): void {
+  /** Reads a job and its items; `repair` cuts a torn last items.log line (only while holding the lock). */
+  private load(id: string, repair: boolean): void {
     const dir = this.jobDir(id);
     const job = JSON.parse(fs.readFileSync(path.join(dir, 'job.json'), 'utf8')) as JobRecord;
     const items: ItemRecord[] = Array.from({ length: job.total }, (_, n) => ({ n: n + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
@@ -163,7 +176,7 @@ export class FileJobStore extends ResultsDir implements JobStore {
     if (fs.existsSync(log)) {
       const text = fs.readFileSync(log, 'utf8');
       const whole = text.lastIndexOf('\n') + 1;
-      if (whole < text.length) fs.truncateSync(log, Buffer.byteLength(text.slice(0, whole))); // a torn last line: appends start on a fresh line
+      if (repair && whole < text.length) fs.truncateSync(log, Buffer.byteLength(text.slice(0, whole))); // a torn last line: appends start on a fresh line
       for (const line of text.slice(0, whole).split('\n')) {
         if (!line) continue;
         try {
