@@ -50,6 +50,8 @@ const K = {
 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const now = (): string => new Date().toISOString();
+/** Marks row ARGV[1] final (state ARGV[2]) and counts it, once: the new count, or -1 when it was final already. */
+const COUNT_ONCE = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return redis.call('HINCRBY', KEYS[2], 'finished', 1) end return -1`;
 /** Reconnects after 100 ms, backing off to 2 s, forever. */
 const reconnectDelay = (times: number): number => Math.min(2000, 100 * times);
 
@@ -310,6 +312,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
       if (current.state === 'cancelled') return;
       storageError = await this.runItem(current, n, rows[n - 1], storageError);
     }
+    await this.finishIfComplete(chunk.id); // rows counted by an attempt that Redis cut off before the job was ended
   }
 
   /**
@@ -390,11 +393,18 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     if (rendered || item.state === 'failed') this.emit('item', item.state);
     if (rendered) await this.redis.hincrby(K.by(job.id), this.workerId, 1);
     this.publish(job.id);
-    if (!(await this.redis.hsetnx(K.final(job.id), String(item.n), item.state))) return;
-    const finished = await this.redis.hincrby(K.count(job.id), 'finished', 1);
-    if (finished < job.total) return;
-    const fresh = await this.load(job.id);
-    if (isFinished(fresh.state)) return;
+    // Marking the row final and counting it are one script: a call cut off by a timeout (which Redis
+    // may still run later) can never leave a row final but uncounted.
+    const finished = Number(await this.redis.eval(COUNT_ONCE, 2, K.final(job.id), K.count(job.id), String(item.n), item.state));
+    if (finished === -1 || finished >= job.total) await this.finishIfComplete(job.id);
+  }
+
+  /** Ends a job whose rows are all counted, unless it has ended already (idempotent: any process may call it). */
+  private async finishIfComplete(id: string): Promise<void> {
+    const fresh = await this.load(id).catch((err) => (err instanceof AppError ? null : Promise.reject(err)));
+    if (!fresh || isFinished(fresh.state)) return;
+    if (Number(await this.redis.hget(K.count(id), 'finished') ?? 0) < fresh.total) return;
+    const job = fresh;
     const { counts } = summarize(await this.loadItems(job.id));
     const done = moveJob(fresh, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
     await this.save(done);
