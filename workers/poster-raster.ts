@@ -9,7 +9,7 @@ import { cssColor } from './background.js';
 import type { PlacedRun, TextLayout } from './layout.js';
 import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
 import { spanStrips } from './span-paint.js';
-import type { VerticalGlyph, VerticalLayout } from './vertical-layout.js';
+import { EM_CENTRE, type VerticalGlyph, type VerticalLayout } from './vertical-layout.js';
 
 /** A text layer's finished layout: horizontal lines or vertical columns. */
 export type LaidOutText = { readonly mode: 'horizontal'; readonly layout: TextLayout } | { readonly mode: 'vertical'; readonly layout: VerticalLayout };
@@ -224,9 +224,6 @@ function fillAcrossSpans(ctx: SKRSContext2D, run: PlacedRun, size: number, ls: n
   }
   if (shadowed) Object.assign(ctx, { shadowColor: saved.color, shadowBlur: saved.blur, shadowOffsetX: saved.x, shadowOffsetY: saved.y });
 }
-
-/** Ideographic em-box centre above the alphabetic baseline, as a fraction of the size (Noto CJK: 0.88 up, 0.12 down). */
-const EM_CENTRE = 0.38;
 
 /** Draws one unit of vertical text in its cell. */
 function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, pass: 'stroke' | 'fill'): void {

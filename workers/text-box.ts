@@ -1,19 +1,17 @@
 /**
- * The padded box text is laid out in. `padding` applies on every side, except along an axis
- * where it would leave less room than one line at `minSize` (`minSize × lineHeight` px): there
- * the padding shrinks to a quarter of that side (never more than asked), so `?text=Hi&w=400&h=100`
- * (default padding 48 would leave a 4 px strip) keeps a 50 px tall box and legible text.
+ * The padded box text is laid out in: `padding` on every side, but never more than a quarter of
+ * that side, so the box keeps at least half of each side. `?text=Hi&w=400&h=100` (the default
+ * padding 48 would leave a 4 px strip) lays out in a 50 px tall box; the box grows steadily with
+ * the image (no jump where the rule starts to apply).
  */
 import type { Box } from './layout.js';
 
 /** What the padded box depends on. */
-export interface PaddingSpec { readonly padding: number; readonly minSize: number; readonly lineHeight: number }
+export interface PaddingSpec { readonly padding: number }
 
-/** Padding used along a side of `side` px. */
+/** Padding used along a side of `side` px: the requested padding, at most a quarter of the side. */
 export function effectivePadding(side: number, spec: PaddingSpec): number {
-  const p = spec.padding;
-  if (side - 2 * p >= spec.minSize * spec.lineHeight) return p;
-  return Math.min(p, side / 4);
+  return Math.min(spec.padding, side / 4);
 }
 
 /** The padded text box of a `w`×`h` image (CSS px). */
