@@ -57,7 +57,7 @@ export interface VerticalLayout {
 const ROTATED = new Set([...'（）「」『』【】〔〕〈〉《》〖〗〘〙〚〛“”‘’—―–─…‥ー～〜＿｜：；→←']);
 const CORNER = new Set([...'，。、．']);
 const SMALL_KANA = new Set([...'ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ']);
-const UPRIGHT_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\p{Extended_Pictographic}\p{Regional_Indicator}　-〿＀-￯]/u;
+const UPRIGHT_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\p{Extended_Pictographic}\p{Regional_Indicator}　-〿＀-￯︐-︙︰-﹏]/u; // vertical presentation forms (U+FE10–FE19, U+FE30–FE4F) are drawn upright
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
 const DIGITS = /^[0-9]{1,2}$/;
 const ELLIPSIS = '…';
