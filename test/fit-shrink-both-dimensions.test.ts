@@ -38,10 +38,14 @@ describe('GET /render with fit=shrink', () => {
   });
 
   it('shrinks until the ink of stacked marks fits the height, and no further', async () => {
+    const roomy = await ink({ text: 'Ấn Độ Ỹ', w: 800, h: 400, padding: 0, size: 60, fit: 'none' });
     const b = await ink({ text: 'Ấn Độ Ỹ', w: 800, h: 120, padding: 0, size: 300 });
     expect(b.y0).toBeGreaterThanOrEqual(0);
     expect(b.y1).toBeLessThan(120);
     expect(b.y1 - b.y0).toBeGreaterThanOrEqual(120 - 5); // the largest size (0.5 px steps): the ink fills the box
+    // Nothing clipped: the ink keeps the proportions it has in a roomy box.
+    const ratio = (x: typeof b) => (x.x1 - x.x0) / (x.y1 - x.y0);
+    expect(Math.abs(ratio(b) / ratio(roomy) - 1)).toBeLessThan(0.04);
   });
 
   it('a paragraph shrinks in both dimensions: every line inside the box, the ink filling its height', async () => {
