@@ -87,7 +87,7 @@ describe('vertical writing mode', () => {
       }
     }
   });
-  it('punctuation is placed for vertical text: ，。、 in the corner, brackets and dashes in their vertical forms, small kana shifted', () => {
+  it('punctuation is placed for vertical text: ，。、 in the corner, brackets in their vertical forms, dashes rotated, small kana shifted', () => {
     const l = vertical('東京、「渋谷」。ちょっと——。');
     const mode = (t: string) => l.glyphs.find((g) => g.text === t)!.mode;
     expect(mode('、')).toBe('corner');

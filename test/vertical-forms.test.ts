@@ -1,7 +1,7 @@
 /**
- * Vertical text uses the fonts' vertical presentation forms for brackets, quotes, dashes and the
- * ellipsis (set upright) instead of rotating the horizontal glyphs; every form it draws is in the
- * cmap of the font file it draws it with; a character without a form keeps the rotated glyph.
+ * Vertical text uses the fonts' vertical presentation forms for brackets, quotes and the ellipsis
+ * (set upright) instead of rotating the horizontal glyphs; every form it draws is in the cmap of
+ * the font file it draws it with; dashes and characters without a form keep the rotated glyph.
  */
 import fs from 'node:fs';
 import opentype from 'opentype.js';
@@ -18,11 +18,12 @@ function vertical(text: string) {
 }
 
 describe('vertical presentation forms', () => {
-  it('quotes, brackets, dashes and the ellipsis become their vertical forms, upright', () => {
+  it('quotes, brackets and the ellipsis become their vertical forms, upright; dashes stay rotated', () => {
     const l = vertical('他说“你好”「東京」（注）《书》【要】——好…');
     const drawn = l.glyphs.filter((g) => g.mode === 'upright').map((g) => g.text).join('');
-    for (const form of '﹁﹂﹁﹂︵︶︽︾︻︼︱︱︙') expect(drawn).toContain(form);
-    expect(l.glyphs.some((g) => /[“”「」（）《》【】—…]/u.test(g.text))).toBe(false);
+    for (const form of '﹁﹂﹁﹂︵︶︽︾︻︼︙') expect(drawn).toContain(form);
+    expect(l.glyphs.some((g) => /[“”「」（）《》【】…]/u.test(g.text))).toBe(false);
+    expect(l.glyphs.filter((g) => g.text === '—').map((g) => g.mode)).toEqual(['rotate', 'rotate']); // —— stays one joined stroke
   });
 
   it('Japanese corner brackets and quotes too', () => {
@@ -77,7 +78,7 @@ describe('drawn vertical forms', () => {
     expect(Buffer.compare(quoted, forms)).toBe(0);
   });
 
-  it('——（ is drawn as ︱︱︵', async () => {
-    expect(Buffer.compare(await draw('好——（'), await draw('好︱︱︵'))).toBe(0);
+  it('（…） is drawn as ︵︙︶', async () => {
+    expect(Buffer.compare(await draw('好（…）'), await draw('好︵︙︶'))).toBe(0);
   });
 });

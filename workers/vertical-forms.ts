@@ -1,9 +1,11 @@
 /**
- * Vertical presentation forms for vertical writing: brackets, quotes, dashes and the ellipsis
- * become the glyphs the CJK fonts draw for vertical text (Unicode U+FE10–FE19, U+FE30–FE4F,
- * which Noto Sans SC/JP map in their cmap), set upright in their cell, instead of the horizontal
- * glyph rotated. Curly quotes take the corner-bracket forms (﹁﹂﹃﹄), as Chinese vertical text
- * sets them. A character whose form no bundled face covers keeps the rotated horizontal glyph.
+ * Vertical presentation forms for vertical writing: brackets, quotes and the ellipsis become the
+ * glyphs the CJK fonts draw for vertical text (Unicode U+FE10–FE19, U+FE30–FE4F, which Noto Sans
+ * SC/JP map in their cmap), set upright in their cell, instead of the horizontal glyph rotated.
+ * Curly quotes take the corner-bracket forms (﹁﹂﹃﹄), as Chinese vertical text sets them. Dashes
+ * stay rotated: the fonts' ︱ (U+FE31) has side bearings, so —— would show a gap, while a rotated
+ * em dash is the same stroke and joins its neighbour. A character whose form no bundled face
+ * covers keeps the rotated horizontal glyph.
  */
 import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
@@ -16,7 +18,7 @@ export const VERTICAL_FORMS: ReadonlyMap<string, string> = new Map([
   ['《', '︽'], ['》', '︾'], ['〈', '︿'], ['〉', '﹀'], ['「', '﹁'], ['」', '﹂'], ['『', '﹃'], ['』', '﹄'],
   ['［', '﹇'], ['］', '﹈'], ['〖', '︗'], ['〗', '︘'],
   ['“', '﹁'], ['”', '﹂'], ['‘', '﹃'], ['’', '﹄'],
-  ['—', '︱'], ['―', '︱'], ['–', '︲'], ['…', '︙'], ['‥', '︰'],
+  ['…', '︙'], ['‥', '︰'],
 ]);
 
 /** The vertical form of `text` and a face whose cmap covers it (the text's own family first), or null. */
