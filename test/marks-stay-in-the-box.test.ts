@@ -46,6 +46,15 @@ describe('GET /render: marks above the first line and below the last stay inside
     });
   }
 
+  it('h=auto makes room for stacked marks taller than the line height', async () => {
+    const roomy = await get({ text: 'Ấn Ỹ', w: 600, h: 600, size: 80, padding: 0, lineHeight: 1 });
+    const auto = await get({ text: 'Ấn Ỹ', w: 600, h: 'auto', size: 80, padding: 0, lineHeight: 1 });
+    expect(auto.height).toBeGreaterThan(80); // one line at lineHeight 1 is 80 px; its ink is taller
+    expect(auto.y0).toBeGreaterThanOrEqual(0);
+    expect(auto.y1).toBeLessThan(auto.height);
+    expect(Math.abs((auto.y1 - auto.y0) - (roomy.y1 - roomy.y0))).toBeLessThanOrEqual(1);
+  });
+
   it('ordinary Latin text at valign=top does not move', async () => {
     const a = await get({ text: 'Hello', w: 600, h: 300, size: 80, padding: 20, valign: 'top' });
     // Nominal placement: the line box starts at the padding; Inter's cap height sits ~0.27 em below it.
