@@ -6,7 +6,7 @@
  * ordered by their x in Chromium, against the service's bidi levels and rule-L2 reordering), and
  * shaping (the ink columns of the service's PNG against a Chromium screenshot of the same text,
  * at a coarse tolerance). Each case reports whether it agrees and the totals are printed. When
- * written (Chromium 156, Debian 12): line breaks 22/22, bidi order 4/4, shaping 7/7 (5 texts, 2
+ * written (Chromium 156, Debian 12): line breaks 24/24, bidi order 4/4, shaping 7/7 (5 texts, 2
  * rich-text span cases). Line breaks must agree in at least 80% of cases (Chromium may measure a
  * line a hair differently at a boundary), bidi order in all, shaping in all but one.
  */
@@ -30,7 +30,7 @@ const skipBrowser = process.env.LETTERPRESS_SKIP_BROWSER === '1';
 const FAMILIES = ['Inter', 'Noto Sans', 'Noto Sans SC', 'Noto Sans JP', 'Noto Sans KR', 'Noto Sans Arabic', 'Noto Sans Hebrew'];
 const JA_FAMILIES = ['Inter', 'Noto Sans', 'Noto Sans JP', 'Noto Sans SC', 'Noto Sans KR', 'Noto Sans Arabic', 'Noto Sans Hebrew'];
 
-interface BreakCase { name: string; text: string; width: number; size: number; ja?: boolean; keepAll?: boolean }
+interface BreakCase { name: string; text: string; width: number; size: number; ja?: boolean; keepAll?: boolean; strict?: boolean }
 
 const LATIN = 'Typesetting is the composition of text by means of arranging physical type or its digital equivalents; it decides where every line ends.';
 const HYPHENS = 'State-of-the-art, well-known line-breaking: a fine-grained, line-by-line, word-for-word comparison of break opportunities in hyphenated compounds.';
@@ -47,6 +47,7 @@ const BREAK_CASES: BreakCase[] = [
   ...[200, 280, 360].map((width) => ({ name: `Latin with hyphens at ${width}px`, text: HYPHENS, width, size: 24 })),
   ...[170, 250, 330].map((width) => ({ name: `Chinese paragraph at ${width}px`, text: CJK, width, size: 24 })),
   ...[220, 310].map((width) => ({ name: `Japanese paragraph at ${width}px`, text: JA, width, size: 24, ja: true })),
+  ...[220, 310].map((width) => ({ name: `Japanese paragraph, lineBreak=strict, at ${width}px`, text: JA, width, size: 24, ja: true, strict: true })),
   ...[220, 320].map((width) => ({ name: `Arabic paragraph at ${width}px`, text: ARABIC, width, size: 24 })),
   ...[260, 380].map((width) => ({ name: `mixed LTR/RTL with numbers at ${width}px`, text: MIXED, width, size: 24 })),
   ...[240, 340].map((width) => ({ name: `Devanagari at ${width}px`, text: DEVANAGARI, width, size: 24 })),
@@ -84,7 +85,7 @@ function graphemeOffsets(text: string): { offsets: number[]; texts: string[]; le
 
 /** Logical UTF-16 offsets where the service starts each line after the first. */
 function serviceBreaks(c: BreakCase): number[] {
-  const paras = paragraphs(c.text, c.ja ? { lang: 'ja' } : {});
+  const paras = paragraphs(c.text, { ...(c.ja ? { lang: 'ja' as const } : {}), ...(c.strict ? { lineBreak: 'strict' as const } : {}) });
   const { offsets } = graphemeOffsets(c.text);
   return wrap(paras, c.size, c.width, 0, false).lines.slice(1).map((l) => offsets[l.g0]);
 }
@@ -166,8 +167,9 @@ describe.skipIf(skipBrowser)('the typesetter agrees with Chromium given the same
 
   /** UTF-16 offsets where Chromium starts each line after the first (by each grapheme's rect). */
   async function chromiumBreaks(c: BreakCase): Promise<number[]> {
-    // The service applies strict kinsoku (no line starts with small kana, ー, 々…): CSS line-break: strict.
-    await show(c.text, { width: `${c.width}px`, fontSize: `${c.size}px`, lineHeight: '1.5', fontFamily: (c.ja ? JA_FAMILIES : FAMILIES).map((f) => `"${f}"`).join(','), direction: 'ltr', unicodeBidi: 'plaintext', textAlign: 'start', lineBreak: 'strict', wordBreak: c.keepAll ? 'keep-all' : 'normal' });
+    // The service's defaults are CSS line-break: normal and word-break: normal (Korean: keep-all);
+    // its lineBreak=strict is CSS line-break: strict.
+    await show(c.text, { width: `${c.width}px`, fontSize: `${c.size}px`, lineHeight: '1.5', fontFamily: (c.ja ? JA_FAMILIES : FAMILIES).map((f) => `"${f}"`).join(','), direction: 'ltr', unicodeBidi: 'plaintext', textAlign: 'start', lineBreak: c.strict ? 'strict' : 'normal', wordBreak: c.keepAll ? 'keep-all' : 'normal' });
     const { offsets, texts } = graphemeOffsets(c.text);
     return page.evaluate(({ offsets, texts, lh }) => {
       const node = document.getElementById('t')!.firstChild!;

@@ -23,7 +23,7 @@ describe('vertical presentation forms', () => {
     const drawn = l.glyphs.filter((g) => g.mode === 'upright').map((g) => g.text).join('');
     for (const form of '﹁﹂﹁﹂︵︶︽︾︻︼︙') expect(drawn).toContain(form);
     expect(l.glyphs.some((g) => /[“”「」（）《》【】…]/u.test(g.text))).toBe(false);
-    expect(l.glyphs.filter((g) => g.text === '—').map((g) => g.mode)).toEqual(['rotate', 'rotate']); // —— stays one joined stroke
+    expect(l.glyphs.filter((g) => g.text === '—').map((g) => g.mode)).toEqual(['dash', 'dash']); // —— stays one joined rotated stroke
   });
 
   it('Japanese corner brackets and quotes too', () => {
