@@ -9,7 +9,7 @@ import type {
   CanvasBackground, GradientStop, ImageFormat, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,
 } from '../workers/protocol.js';
 import { pixelHeight, pixelWidth } from '../workers/protocol.js';
-import { normalizeText } from '../workers/text-normalize.js';
+import { normalizeSpans } from '../workers/text-normalize.js';
 import type { AssetCatalog } from './assets.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
@@ -65,8 +65,9 @@ function textLayer(l: Json, base: Omit<LayerSpec, 'type'>, at: string, ctx: Post
   const weight = Number(l.weight ?? d.weight);
   const raw = l.spans !== undefined ? (l.spans as Json[]) : [{ text: l.text }];
   const spans: TextSpan[] = [];
+  const texts = normalizeSpans(raw.map((s) => String(s.text)));
   raw.forEach((s, i) => {
-    const text = normalizeText(String(s.text));
+    const text = texts[i];
     if (text.length === 0) return;
     spans.push({
       text, color: s.color === undefined ? color : canonicalColor(String(s.color)),

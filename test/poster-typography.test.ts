@@ -87,13 +87,13 @@ describe('vertical writing mode', () => {
       }
     }
   });
-  it('punctuation is placed for vertical text: ，。、 in the corner, brackets and dashes rotated, small kana shifted', () => {
+  it('punctuation is placed for vertical text: ，。、 in the corner, brackets in their vertical forms, dashes rotated, small kana shifted', () => {
     const l = vertical('東京、「渋谷」。ちょっと——。');
     const mode = (t: string) => l.glyphs.find((g) => g.text === t)!.mode;
     expect(mode('、')).toBe('corner');
     expect(mode('。')).toBe('corner');
-    expect(mode('「')).toBe('rotate');
-    expect(mode('」')).toBe('rotate');
+    expect(mode('﹁')).toBe('upright'); // vertical presentation forms
+    expect(mode('﹂')).toBe('upright');
     expect(mode('—')).toBe('dash'); // rotated, stretched over its cell: —— joins
     expect(mode('ょ')).toBe('small');
     expect(mode('東')).toBe('upright');
@@ -117,7 +117,7 @@ describe('vertical writing mode', () => {
     const cut = vertical(text, { box: { x: 0, y: 0, w: 400, h: 200 }, maxLines: 2 });
     expect(cut.truncated).toBe(true);
     expect(columns(cut)).toHaveLength(2);
-    expect(columns(cut)[1].at(-1)).toBe('…');
+    expect(columns(cut)[1].at(-1)).toBe('︙'); // the ellipsis in its vertical form
     for (const g of cut.glyphs) expect(g.top + g.advance).toBeLessThanOrEqual(200 + 1e-6);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * `w=auto` / `h=auto`: the worker decides an image's size from its text. An auto width is the
  * widest paragraph set on one line (one line per explicit newline) at `size`, plus padding; an
- * auto height is the laid-out block (lines x line height at the size fitting chooses), plus
- * padding. Either is capped by MAX_WIDTH / MAX_HEIGHT and MAX_PIXELS; text that then does not fit
+ * auto height is the laid-out block (lines x line height at the size fitting chooses, or the
+ * lines' ink where marks or descenders make it taller), plus padding. Either is capped by MAX_WIDTH / MAX_HEIGHT and MAX_PIXELS; text that then does not fit
  * wraps, shrinks and ends in an ellipsis as in a fixed box.
  */
 import type { Paragraph } from './itemize.js';
-import { chooseSize, type Box } from './layout.js';
+import { blockHeight, chooseSize, type Box } from './layout.js';
 import { segmentWidth, wrap } from './line-break.js';
 import { pixelHeight, pixelWidth, type RenderLimits, type RenderSpec } from './protocol.js';
+import { effectivePadding } from './text-box.js';
 
 /** Width in px of a paragraph set on one line at `size` (trailing spaces hang), summed as wrap() sums it. */
 export function naturalWidth(p: Paragraph, size: number, ls: number): number {
@@ -43,13 +44,15 @@ export function autoSize(spec: RenderSpec, paras: readonly Paragraph[], limits: 
   let h: number;
   if (spec.h === 'auto') {
     const cap = Math.min(limits.maxHeight, pixelCap(limits, pixelWidth({ w, dpr }), dpr));
-    const o = { ...spec, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, cap - 2 * p) } };
+    const px = spec.w === 'auto' ? p : effectivePadding(w, spec);
+    const o = { ...spec, box: { x: px, y: p, w: Math.max(1, w - 2 * px), h: Math.max(1, cap - 2 * p) } };
     const size = chooseSize(paras, o, spaced);
-    const lines = wrap(paras, size, o.box.w, spec.letterSpacing, spaced).lines.length;
-    const kept = spec.maxLines > 0 ? Math.min(lines, spec.maxLines) : lines;
-    h = clamp(Math.ceil(kept * spec.lineHeight * size + 2 * p), 1, cap);
+    const lines = wrap(paras, size, o.box.w, spec.letterSpacing, spaced).lines;
+    const kept = spec.maxLines > 0 ? lines.slice(0, spec.maxLines) : lines;
+    h = clamp(Math.ceil(blockHeight(paras, kept, size, spec.lineHeight) + 2 * p), 1, cap);
   } else {
     h = spec.h;
   }
-  return { w, h, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, h - 2 * p) } };
+  const px = spec.w === 'auto' ? p : effectivePadding(w, spec), py = spec.h === 'auto' ? p : effectivePadding(h, spec);
+  return { w, h, box: { x: px, y: py, w: Math.max(1, w - 2 * px), h: Math.max(1, h - 2 * py) } };
 }

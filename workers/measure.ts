@@ -17,9 +17,13 @@ export interface RunMetrics { readonly width: number; readonly units: number }
 /** Vertical metrics of a face as fractions of the font size. */
 export interface FaceMetrics { readonly ascent: number; readonly descent: number }
 
+/** Ink extent of a shaped run above (`ascent`) and below (`descent`) its baseline, as fractions of the font size. */
+export interface InkMetrics { readonly ascent: number; readonly descent: number }
+
 const ctx: SKRSContext2D = createCanvas(1, 1).getContext('2d');
 const cache = new LRUCache<string, RunMetrics>({ max: 50_000 });
 const faceMetrics = new Map<string, FaceMetrics>();
+const inkCache = new LRUCache<string, InkMetrics>({ max: 20_000 });
 let hits = 0;
 let misses = 0;
 
@@ -59,6 +63,25 @@ export function measureFace(face: FaceInfo): FaceMetrics {
     const tm = ctx.measureText('Hg');
     m = { ascent: tm.fontBoundingBoxAscent / REF_SIZE, descent: tm.fontBoundingBoxDescent / REF_SIZE };
     faceMetrics.set(face.alias, m);
+  }
+  return m;
+}
+
+/**
+ * The real ink of `text` shaped with `face` (stacked marks, shadda, descenders and marks below
+ * included), from Skia's glyph bounds: what must stay inside the box, unlike the face's nominal
+ * ascent and descent.
+ */
+export function measureInk(face: FaceInfo, text: string, rtl: boolean): InkMetrics {
+  const key = `${face.alias}\u0000${rtl ? 1 : 0}\u0000${text}`;
+  let m = inkCache.get(key);
+  if (!m) {
+    setFont(face, rtl);
+    ctx.letterSpacing = '0px';
+    const tm = ctx.measureText(text);
+    const blank = !(tm.actualBoundingBoxAscent + tm.actualBoundingBoxDescent > 0) || /^\s*$/u.test(text);
+    m = blank ? { ascent: 0, descent: 0 } : { ascent: tm.actualBoundingBoxAscent / REF_SIZE, descent: tm.actualBoundingBoxDescent / REF_SIZE };
+    inkCache.set(key, m);
   }
   return m;
 }

@@ -12,6 +12,7 @@ import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type Box, type TextLayout } from './layout.js';
 import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type RenderLimits, type RenderSpec, type StageTimings } from './protocol.js';
 import { rasterize } from './raster.js';
+import { paddedBox } from './text-box.js';
 
 /** A failure with a stable code, raised inside the pipeline. */
 export class RenderError extends Error {
@@ -127,11 +128,10 @@ export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
 /** Runs every stage, checking the deadline after each; returns the state and per-stage times. */
 export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
   if (limits) checkLimits(spec, limits);
-  const p = spec.padding;
   // An auto side gets its size in the size stage; until then it is a placeholder.
   const w = spec.w === 'auto' ? 1 : spec.w, h = spec.h === 'auto' ? 1 : spec.h;
   const state: RenderState = {
-    spec, fonts, limits, w, h, box: { x: p, y: p, w: Math.max(1, w - 2 * p), h: Math.max(1, h - 2 * p) },
+    spec, fonts, limits, w, h, box: paddedBox(w, h, spec),
     lines: [], paragraphs: [], layout: null, pixels: null, body: null,
   };
   return { state, timings: await runStages(STAGES, state, deadline, cancelled) };

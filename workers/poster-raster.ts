@@ -6,9 +6,10 @@
  */
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import { cssColor } from './background.js';
-import type { TextLayout } from './layout.js';
+import type { PlacedRun, TextLayout } from './layout.js';
 import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
-import type { VerticalGlyph, VerticalLayout } from './vertical-layout.js';
+import { spanStrips } from './span-paint.js';
+import { EM_CENTRE, type VerticalGlyph, type VerticalLayout } from './vertical-layout.js';
 
 /** A text layer's finished layout: horizontal lines or vertical columns. */
 export type LaidOutText = { readonly mode: 'horizontal'; readonly layout: TextLayout } | { readonly mode: 'vertical'; readonly layout: VerticalLayout };
@@ -171,9 +172,11 @@ function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box:
         ctx.font = `${run.face.weight} ${size}px "${run.face.alias}"`;
         ctx.direction = run.rtl ? 'rtl' : 'ltr';
         if (pass === 'stroke') ctx.strokeText(run.text, run.x, run.y);
-        else {
+        else if (!run.styles) {
           ctx.fillStyle = color(run.style);
           ctx.fillText(run.text, run.x, run.y);
+        } else {
+          fillAcrossSpans(ctx, run, size, layer.letterSpacing, dpr, color);
         }
       }
     });
@@ -191,8 +194,36 @@ function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box:
   });
 }
 
-/** Ideographic em-box centre above the alphabetic baseline, as a fraction of the size (Noto CJK: 0.88 up, 0.12 down). */
-const EM_CENTRE = 0.38;
+/**
+ * Fills a run that crosses rich-text spans: shaped once, drawn once per span clipped to that
+ * span's strip. A shadow, when set, is cast once by the whole run (drawn far outside the clip with
+ * the offset compensating), so strips never cut it.
+ */
+function fillAcrossSpans(ctx: SKRSContext2D, run: PlacedRun, size: number, ls: number, dpr: number, color: (style: number) => string): void {
+  const shadowed = ctx.shadowColor.replace(/\s/g, '') !== 'rgba(0,0,0,0)';
+  const saved = { color: ctx.shadowColor, blur: ctx.shadowBlur, x: ctx.shadowOffsetX, y: ctx.shadowOffsetY };
+  if (shadowed) {
+    const far = 100_000, m = ctx.getTransform();
+    ctx.fillStyle = color(run.style);
+    ctx.shadowOffsetX = saved.x + far * m.a;
+    ctx.shadowOffsetY = saved.y + far * m.b;
+    ctx.fillText(run.text, run.x - far, run.y);
+    ctx.shadowColor = 'rgba(0,0,0,0)';
+    ctx.shadowBlur = 0;
+    ctx.shadowOffsetX = 0;
+    ctx.shadowOffsetY = 0;
+  }
+  for (const strip of spanStrips(run, size, ls, dpr)) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(strip.x0, run.y - 4 * size, strip.x1 - strip.x0, 8 * size);
+    ctx.clip();
+    ctx.fillStyle = color(strip.style);
+    ctx.fillText(run.text, run.x, run.y);
+    ctx.restore();
+  }
+  if (shadowed) Object.assign(ctx, { shadowColor: saved.color, shadowBlur: saved.blur, shadowOffsetX: saved.x, shadowOffsetY: saved.y });
+}
 
 /** Draws one unit of vertical text in its cell. */
 function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, pass: 'stroke' | 'fill'): void {

@@ -28,6 +28,28 @@ export function normalizeText(input: string): string {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+/**
+ * Normalises rich-text spans as one text: a span boundary inside a grapheme cluster (a base in
+ * one span, its combining mark in the next) moves to the cluster's end, so the cluster belongs
+ * to the span of its base and composes (NFC) as in plain text; then each span is normalised.
+ */
+export function normalizeSpans(texts: readonly string[]): string[] {
+  const clean = texts.map(normalizeText);
+  const joined = clean.join('');
+  const ends = new Set<number>();
+  for (const s of segmenter.segment(joined)) ends.add(s.index + s.segment.length);
+  const out: string[] = [];
+  let from = 0, boundary = 0;
+  for (const t of clean) {
+    boundary += t.length;
+    let to = Math.max(from, boundary);
+    while (to < joined.length && !ends.has(to)) to++;
+    out.push(normalizeText(joined.slice(from, to)));
+    from = to;
+  }
+  return out;
+}
+
 /** Splits text into extended grapheme clusters (user-perceived characters). */
 export function graphemes(text: string): string[] {
   const out: string[] = [];

@@ -3,9 +3,9 @@
  * left, as Chinese and Japanese posters are set. Han, kana, Hangul and emoji stand upright, one
  * em per cell; Latin words, Arabic and numbers longer than two digits are rotated 90° clockwise
  * as a unit; one or two digits sit upright side by side in one cell (tate-chu-yoko). Brackets,
- * dashes, the ellipsis and the long-vowel mark are rotated; the comma, full stop and enumeration
- * comma move to the cell's top-right corner; small kana shift towards it. (The bundled fonts
- * carry no vertical presentation forms, so these are placed by rule rather than by `vert`.)
+ * quotes and the ellipsis take the fonts' vertical presentation forms (vertical-forms.ts),
+ * upright; dashes, the long-vowel mark and anything without a form are rotated. The comma, full
+ * stop and enumeration comma move to the cell's top-right corner; small kana shift towards it.
  * Kinsoku holds between columns as between lines, at the paragraph's CSS line-break level (small
  * kana stay off a column's top under `strict`), and a 2-em dash `——` is never split. Dashes next
  * to dashes are stretched to their full cell so `——` draws as one continuous line.
@@ -15,7 +15,11 @@ import type { FontSelector } from './font-select.js';
 import type { Paragraph } from './itemize.js';
 import { kinsoku, type Kinsoku } from './break-rules.js';
 import type { Box, LayoutOptions } from './layout.js';
-import { REF_SIZE, measureRun } from './measure.js';
+import { REF_SIZE, measureInk, measureRun } from './measure.js';
+import { verticalForm } from './vertical-forms.js';
+
+/** Ideographic em-box centre above the alphabetic baseline, as a fraction of the size (Noto CJK: 0.88 up, 0.12 down). */
+export const EM_CENTRE = 0.38;
 
 /** How a unit is drawn in its cell. */
 export type GlyphMode = 'upright' | 'rotate' | 'corner' | 'small' | 'tcy' | 'dash';
@@ -53,14 +57,22 @@ export interface VerticalLayout {
 const ROTATED = new Set([...'（）「」『』【】〔〕〈〉《》〖〗〘〙〚〛“”‘’—―–─…‥ー～〜＿｜：；→←']);
 const CORNER = new Set([...'，。、．']);
 const SMALL_KANA = new Set([...'ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ']);
-const UPRIGHT_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\p{Extended_Pictographic}\p{Regional_Indicator}　-〿＀-￯]/u;
+const UPRIGHT_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\p{Extended_Pictographic}\p{Regional_Indicator}　-〿＀-￯︐-︙︰-﹏]/u; // vertical presentation forms (U+FE10–FE19, U+FE30–FE4F) are drawn upright
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
 const DIGITS = /^[0-9]{1,2}$/;
 const ELLIPSIS = '…';
 const DASHES = new Set([...'—―']);
 
 /** A unit of vertical text: one upright grapheme, or graphemes rotated (or tate-chu-yoko) together. */
-interface Unit { g0: number; g1: number; text: string; face: FaceInfo; style: number; mode: GlyphMode; space: boolean; width: number }
+interface Unit { g0: number; g1: number; text: string; face: FaceInfo; style: number; mode: GlyphMode; space: boolean; width: number; glyph?: string }
+
+/** A rotated punctuation unit becomes its vertical presentation form, upright, when a face has it. */
+function withVerticalForm(u: Unit, fonts: FontSelector, spaced: boolean): Unit {
+  if (u.mode !== 'rotate' || u.g1 - u.g0 > 1) return u;
+  const form = verticalForm(u.text, u.face, fonts);
+  if (!form) return u;
+  return { ...u, face: form.face, mode: 'upright', glyph: form.text, width: measureRun(form.face, form.text, false, spaced).width };
+}
 
 function classify(text: string): GlyphMode | 'sideways' {
   if (ROTATED.has(text)) return 'rotate';
@@ -70,7 +82,7 @@ function classify(text: string): GlyphMode | 'sideways' {
 }
 
 /** Groups a paragraph's graphemes into units (sideways runs split at spaces and face changes). */
-function unitsOf(p: Paragraph, spaced: boolean): Unit[] {
+function unitsOf(p: Paragraph, spaced: boolean, fonts: FontSelector): Unit[] {
   const gs = p.graphemes;
   const units: Unit[] = [];
   for (let i = 0; i < gs.length; ) {
@@ -83,7 +95,8 @@ function unitsOf(p: Paragraph, spaced: boolean): Unit[] {
     const rtl = (gs[i].level & 1) === 1;
     const width = measureRun(gs[i].face, text, rtl, spaced).width;
     const m: GlyphMode = mode !== 'sideways' ? mode : DIGITS.test(text) ? 'tcy' : 'rotate';
-    units.push({ g0: i, g1: j, text, face: gs[i].face, style: gs[i].style, mode: m, space: gs[i].space, width });
+    const unit: Unit = { g0: i, g1: j, text, face: gs[i].face, style: gs[i].style, mode: m, space: gs[i].space, width };
+    units.push(mode === 'rotate' ? withVerticalForm(unit, fonts, spaced) : unit);
     i = j;
   }
   // Dashes in a row (a 2-em dash) fill their cells edge to edge.
@@ -141,7 +154,7 @@ function columns(units: readonly Unit[][], ks: readonly Kinsoku[], size: number,
 
 /** Lays paragraphs out in vertical columns inside the box. */
 export function layoutVertical(paras: readonly Paragraph[], o: VerticalOptions, fonts: FontSelector, spaced: boolean): VerticalLayout {
-  const units = paras.map((p) => unitsOf(p, spaced));
+  const units = paras.map((p) => unitsOf(p, spaced, fonts));
   const ks = paras.map((p) => kinsoku(p.lineBreak));
   const ls = o.letterSpacing;
   const cap = (size: number): number => {
@@ -184,18 +197,50 @@ export function layoutVertical(paras: readonly Paragraph[], o: VerticalOptions, 
     y0 = Math.min(y0, top);
     y1 = Math.max(y1, top + total);
     us.forEach((u, k) => {
-      glyphs.push({ text: u.text, face: u.face, style: u.style, mode: u.mode, cx, top, advance: heights[k], width: (u.width * size) / REF_SIZE });
+      glyphs.push({ text: u.glyph ?? u.text, face: u.face, style: u.style, mode: u.mode, cx, top, advance: heights[k], width: (u.width * size) / REF_SIZE });
       top += heights[k];
     });
   });
   if (glyphs.length === 0) y0 = y1 = o.box.y;
-  return { size, lines: n, truncated, glyphs, bounds: { x: right - blockW, y: y0, w: blockW, h: y1 - y0 } };
+  const dx = inkShiftX(glyphs, size, o);
+  const placed = dx === 0 ? glyphs : glyphs.map((g) => ({ ...g, cx: g.cx + dx }));
+  return { size, lines: n, truncated, glyphs: placed, bounds: { x: right - blockW + dx, y: y0, w: blockW, h: y1 - y0 } };
+}
+
+/**
+ * Horizontal ink of a unit relative to its column's centre line: the em box for upright cells,
+ * and for a rotated run its real ink (marks above Latin or Arabic letters, descenders), which
+ * lies across the column once turned 90° clockwise about the em-box centre.
+ */
+function crossInk(g: VerticalGlyph, size: number): { left: number; right: number } {
+  if (g.mode !== 'rotate') {
+    const half = Math.max(size, g.mode === 'tcy' ? 0 : g.width) / 2;
+    return { left: -half, right: half };
+  }
+  const ink = measureInk(g.face, g.text, false);
+  return { left: -(EM_CENTRE + ink.descent) * size - 0.5, right: (ink.ascent - EM_CENTRE) * size + 0.5 };
+}
+
+/** How far to move the columns sideways so their ink stays in the box (0 when it already does). */
+function inkShiftX(glyphs: readonly VerticalGlyph[], size: number, o: VerticalOptions): number {
+  if (glyphs.length === 0) return 0;
+  let x0 = Infinity, x1 = -Infinity;
+  for (const g of glyphs) {
+    const ink = crossInk(g, size);
+    x0 = Math.min(x0, g.cx + ink.left);
+    x1 = Math.max(x1, g.cx + ink.right);
+  }
+  const b0 = o.box.x, b1 = o.box.x + o.box.w;
+  if (x1 - x0 > b1 - b0) return o.align === 'left' ? b0 - x0 : o.align === 'right' ? b1 - x1 : (b0 + b1) / 2 - (x0 + x1) / 2;
+  if (x1 > b1) return b1 - x1;
+  if (x0 < b0) return b0 - x0;
+  return 0;
 }
 
 /** Drops units from the end of the last kept column until a (rotated) ellipsis fits after them. */
 function withEllipsis(us: Unit[], p: Paragraph, size: number, o: VerticalOptions, fonts: FontSelector, spaced: boolean): Unit[] {
   const face = fonts.pick(ELLIPSIS, o.font, o.weight, 'Han', 'zh-Hans');
-  const ell: Unit = { g0: 0, g1: 0, text: ELLIPSIS, face, style: us.at(-1)?.style ?? p.graphemes.at(-1)?.style ?? 0, mode: 'rotate', space: false, width: measureRun(face, ELLIPSIS, false, spaced).width };
+  const ell = withVerticalForm({ g0: 0, g1: 1, text: ELLIPSIS, face, style: us.at(-1)?.style ?? p.graphemes.at(-1)?.style ?? 0, mode: 'rotate', space: false, width: measureRun(face, ELLIPSIS, false, spaced).width }, fonts, spaced);
   const out = [...us];
   const height = (list: Unit[]): number => list.reduce((s, u) => s + advanceOf(u, size, o.letterSpacing), 0);
   while (out.length > 0 && (out.at(-1)!.space || height(out) + advanceOf(ell, size, o.letterSpacing) > o.box.h + 1e-6)) out.pop();
