@@ -11,7 +11,7 @@ import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { addColorFormats } from './colors.js';
 import { clientErrorHandler } from './client-errors.js';
-import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
+import { frameworkErrorHandler, installErrorHandlers, sendError } from './error-handler.js';
 import { initErrorImages } from './error-image.js';
 import { AppError } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -87,6 +87,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logger: { level: config.logLevel, stream: opts.logStream ?? logSink },
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    // Requests that arrive while draining get our own 503 (below), not Fastify's bare one.
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
     // Routes that take a body set their own limit; every other route reads at most 64 KB.
     bodyLimit: 64 * 1024,
@@ -94,7 +96,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log, (status, code) => {
       rejected(code);
       metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
-    }),
+    }, config.signingKeys.length === 0),
     frameworkErrors: frameworkErrorHandler(rejected, (req, reply) => logRequest(req, reply, 'framework_error')) as FastifyServerOptions['frameworkErrors'],
     // Badge paths carry their label and message (percent-encoded); longer paths answer 414.
     routerOptions: { maxParamLength: 4096, querystringParser: parseStrictQuery },
@@ -118,6 +120,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(swagger, {
     openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
   });
+  // With SIGNING_KEYS, error images never quote the request (see errorImage).
+  app.decorate('signedUrlsOnly', config.signingKeys.length > 0);
   installErrorHandlers(app, rejected);
   if (config.rateLimitMax > 0) {
     // Per client IP on the render route only; answers 429 with Retry-After and RateLimit-* headers.
@@ -151,6 +155,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onSend', async (_req, reply) => {
     if (draining) reply.header('Connection', 'close');
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    if (draining) return sendError(req, reply, AppError.of('shutting_down', 'the server is shutting down; retry shortly', undefined, 1));
   });
   renderRoutes(app, { config, catalog, pool, cache, metrics });
   badgeRoutes(app, { config, catalog, pool, cache, metrics });

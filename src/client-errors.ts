@@ -137,7 +137,7 @@ export function clientErrorFor(err: ParserError): AppError | null {
  * Fastify's `clientErrorHandler` option: answers the refused request in our shape, logs one
  * line and reports the status and code (for metrics), then closes the connection.
  */
-export function clientErrorHandler(log: () => FastifyBaseLogger, report: (status: number, code: string) => void): (err: ParserError, socket: Socket) => void {
+export function clientErrorHandler(log: () => FastifyBaseLogger, report: (status: number, code: string) => void, quote = true): (err: ParserError, socket: Socket) => void {
   return (err, socket) => {
     if (socket.destroyed) return;
     const appErr = clientErrorFor(err);
@@ -154,7 +154,7 @@ export function clientErrorHandler(log: () => FastifyBaseLogger, report: (status
     // Like Node's own answer: only when no response has started on this socket.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (socket.writable && !inFlight?.headersSent) {
-      const png = prefersImage(headerValue(raw, 'accept')) ? errorImage(appErr) : null;
+      const png = (method === 'GET' || method === 'HEAD') && prefersImage(headerValue(raw, 'accept')) ? errorImage(appErr, quote) : null;
       const body = png ?? Buffer.from(JSON.stringify(appErr.toJSON()));
       const head = [
         `HTTP/1.1 ${appErr.status} ${http.STATUS_CODES[appErr.status] ?? 'Error'}`,

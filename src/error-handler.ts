@@ -90,8 +90,9 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: AppErro
   reply.header('x-request-id', req.id).header('Cache-Control', 'no-store').header('Vary', 'Accept');
   if (err.retryAfter) reply.header('Retry-After', String(err.retryAfter));
   reply.status(err.status);
-  if (prefersImage(req.headers.accept)) {
-    const png = errorImage(err);
+  // Only GET/HEAD: an <img> never POSTs, and an API client asking for an image keeps its JSON error.
+  if ((req.method === 'GET' || req.method === 'HEAD') && prefersImage(req.headers.accept)) {
+    const png = errorImage(err, !(req.server as FastifyInstance & { signedUrlsOnly?: boolean }).signedUrlsOnly);
     if (png) return reply.type('image/png').send(png);
   }
   return reply.type('application/json; charset=utf-8').send(err.toJSON());

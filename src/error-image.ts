@@ -173,27 +173,37 @@ function encodePng(rgba: Uint8Array, width: number, height: number): Buffer {
   ]);
 }
 
+/** The (cached) image of `err`'s status and code with a fixed line of text. */
+function codeOnly(err: AppError, line: string): Buffer {
+  const key = `${err.status} ${err.code}\n${line}`;
+  let png = generic.get(key);
+  if (!png) {
+    png = draw(err.status, err.code, undefined, line);
+    generic.set(key, png);
+  }
+  return png;
+}
+
+/** What an image says instead of the request's own words when it may not quote them. */
+const NOT_QUOTED = 'Request this URL with Accept: application/json for the details.';
+
 /**
  * The PNG for `err`, or null when no face could be registered. Repeated errors come from the
  * cache; fresh ones past the drawing budget get the image of their status and code alone.
+ * `quote` false (a server with SIGNING_KEYS) draws the status and code with a fixed line and no
+ * parameter or message: those carry the request's own words (a parameter name, a value, a
+ * path), and a signing server must not put unsigned words on an image under its name.
  */
-export function errorImage(err: AppError): Buffer | null {
+export function errorImage(err: AppError, quote = true): Buffer | null {
   if (!faces) return null;
+  if (!quote) return codeOnly(err, NOT_QUOTED);
   const key = `${err.status}\n${err.code}\n${err.param ?? ''}\n${err.message}`;
   const hit = drawn.get(key);
   if (hit) return hit;
   const now = Date.now();
   tokens = Math.min(DRAWS_PER_SECOND, tokens + ((now - refilledAt) / 1000) * DRAWS_PER_SECOND);
   refilledAt = now;
-  if (tokens < 1) {
-    const codeKey = `${err.status} ${err.code}`;
-    let png = generic.get(codeKey);
-    if (!png) {
-      png = draw(err.status, err.code, undefined, 'Too many errors to describe each one right now; request this URL with Accept: application/json for the details.');
-      generic.set(codeKey, png);
-    }
-    return png;
-  }
+  if (tokens < 1) return codeOnly(err, 'Too many errors to describe each one right now; request this URL with Accept: application/json for the details.');
   tokens--;
   const png = draw(err.status, err.code, err.param, err.message);
   drawn.set(key, png);

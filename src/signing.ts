@@ -63,17 +63,26 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   const render = /^\/render\.([a-z]+)$/.exec(u.pathname);
   const template = /^\/t\/([a-z0-9-]+)\.([a-z]+)$/.exec(u.pathname);
   const badge = /^\/badge\/([^/]+)$/.exec(u.pathname);
-  const segments = u.pathname.split('/').slice(1).map(decodeURIComponent);
+  const segments = u.pathname.split('/').slice(1).map(decodePathSegment);
   let canonical: string;
   if (render) canonical = canonicalString(canonicalize(render[1], query as unknown as RenderQuery, config, catalog));
   else if (template && templates) canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, template[2]));
-  else if (badge) canonical = badgeCanonicalString(canonicalizeBadge(decodeURIComponent(badge[1]), query, catalog));
+  else if (badge) canonical = badgeCanonicalString(canonicalizeBadge(decodePathSegment(badge[1]), query, catalog));
   else if (segments.length <= 4 && isPlaceholderSize(segments[0])) {
     const p = placeholderQuery(segments, query);
     canonical = canonicalString(canonicalize(p.format, p.query, config, catalog));
   } else throw new AppError('not_found', 404, `not a render, template, badge or placeholder URL: ${u.pathname}`);
   u.searchParams.set('sig', signCanonical(canonical, key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
+}
+
+/** A path segment percent-decoded, or the 400 the server answers for a malformed escape (naming `url`). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badParam('invalid_url', 'url', `the path segment "${segment.slice(0, 40)}" has a malformed percent-escape or invalid UTF-8`);
+  }
 }
 
 /** With SIGNING_KEYS set, POST /render and the /jobs routes are for servers holding a key: `Authorization: Bearer <key>`. */

@@ -6,7 +6,7 @@
  * retries its start or Redis is away, since restarting would not bring either back.
  * `/readyz` is readiness (load balancers): 200 only when everything this instance serves works —
  * pool warm, fonts loaded, job engine running and, in Redis mode, Redis answering — else 503 with
- * the reason. While the app closes Fastify answers every request, this one included, with 503.
+ * the reason. While the app drains every new request, this one included, gets 503 `shutting_down` (app.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
