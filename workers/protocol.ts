@@ -156,6 +156,11 @@ export interface WorkerCacheStats {
   readonly imageBytes: number;
   readonly imageHits: number;
   readonly imageMisses: number;
+  /** Font faces this thread registered with Skia (each face is registered once per process). */
+  readonly fontFacesLoaded: number;
+  /** Font cmaps read by this thread (lazy coverage), and graphemes drawn as the notdef box. */
+  readonly cmapReads: number;
+  readonly notdefGraphemes: number;
 }
 
 /** What a successful render returns across the thread boundary. */

@@ -37,6 +37,7 @@ function cacheStats(): WorkerCacheStats {
   return {
     measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes,
     imageBytes: img.bytes, imageHits: img.hits, imageMisses: img.misses,
+    fontFacesLoaded: registryStats().loaded, cmapReads: fonts.coverage.stats().reads, notdefGraphemes: fonts.stats().notdef,
   };
 }
 
