@@ -303,7 +303,7 @@ function checkFontFile(file: string, skipped: { file: string; reason: string }[]
 
 /** Bytes of the shared lazy-registration state workers need for a catalog (one Int32 per face). */
 export function registryBytes(catalog: FontCatalog): number {
-  return Math.max(1, catalog.faces.length) * 4;
+  return Math.max(1, catalog.faces?.length ?? 0) * 4;
 }
 
 /** Freezes an object graph (catalogs and configs are read-only after start-up). */
