@@ -41,6 +41,8 @@ const SCX_RES = new Map(Object.entries(SCRIPT_NAMES).map(([code, name]) => [code
 
 /** Classifies one grapheme (by its first code point) for font fallback. */
 export function scriptClass(ch: string): ScriptClass {
+  // Fast path: Latin, Greek, Cyrillic and everything below Armenian have no dedicated family.
+  if (ch.charCodeAt(0) < 0x530) return 'Other';
   if (RE_HAN.test(ch)) return 'Han';
   if (RE_KANA.test(ch)) return 'Jpan';
   if (RE_HANG.test(ch)) return 'Kore';
