@@ -4,6 +4,7 @@ import type { LetterpressApp } from '../src/app.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadFontCatalog } from '../workers/font-catalog.js';
 import { FontSelector } from '../workers/font-select.js';
+import { phraseModel } from '../workers/break-rules.js';
 import { readCoverage } from '../workers/font-tables.js';
 import { rangesHas } from '../workers/unicode-ranges.js';
 import { decode, inkBounds, inProcessFonts, renderUrl, startApp } from './helpers.js';
@@ -128,6 +129,18 @@ describe('Chinese glyph forms by lang', () => {
     expect(diffCount(hans, hant)).toBeGreaterThan(100);
     expect(diffCount(hant, hk)).toBeGreaterThan(100);
     expect(diffCount(hans, hk)).toBeGreaterThan(100);
+  });
+
+  it('keeps Traditional Chinese punctuation centred: no half-em trimmed off 。，：！ in zh-Hant and zh-HK', () => {
+    // Noto Sans TC/HK centre 。，、：；！？ in the em box; trimming their "blank" half (right for
+    // Simplified fonts) would crash them into the next character.
+    const kernAfterStop = (lang: 'zh-Hans' | 'zh-Hant' | 'zh-HK'): number => paragraphs('世界。「好」', { lang })[0].spacing?.kern[2] ?? 0;
+    expect(kernAfterStop('zh-Hans')).toBe(0.5);
+    expect(kernAfterStop('zh-Hant')).toBe(0);
+    expect(kernAfterStop('zh-HK')).toBe(0);
+    // Brackets keep their blank half in every Chinese form.
+    expect(paragraphs('好」「好', { lang: 'zh-Hant' })[0].spacing?.kern[1]).toBe(0.5);
+    expect(phraseModel('今天天氣很好', 'zh-HK')).toBe('zh-hant');
   });
 
   it('accepts lang=zh-Hant and zh-HK in posters too', async () => {
