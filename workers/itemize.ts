@@ -17,8 +17,10 @@ const bidi = bidiFactory();
 
 /** A user-perceived character placed in a font at a bidi level. */
 export interface Grapheme {
-  /** What is drawn: the grapheme, or the notdef box's code point when no font has it. */
+  /** What is drawn and measured: the grapheme, or the notdef box's code point when no font has it. */
   readonly text: string;
+  /** The grapheme as written in the text (differs from `text` only for a notdef box or dropped marks). */
+  readonly source: string;
   readonly face: FaceInfo;
   readonly level: number;
   readonly space: boolean;
@@ -98,7 +100,7 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
     const style = opts.spans ? opts.spans.at[offset] ?? 0 : 0;
     const { font, weight } = opts.spans?.styles[style] ?? opts;
     const glyph = fonts.pickGlyph(g, font, weight, script, opts.lang);
-    gs.push({ text: glyph.text, face: glyph.face, level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
+    gs.push({ text: glyph.text, source: g, face: glyph.face, level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
     starts.push(offset);
     offset += g.length;
   });
