@@ -32,26 +32,34 @@ export function initRegistry(buffer: SharedArrayBuffer): void {
   slots = new Int32Array(buffer);
 }
 
+const TAKEOVER_MS = 5_000;
+
+function register(face: FaceInfo, slots: Int32Array): void {
+  let ok = false;
+  try {
+    ok = GlobalFonts.registerFromPath(face.file, face.alias) !== null;
+    if (!ok) failures.push({ file: face.file, reason: 'Skia could not load the font' });
+  } catch (err) {
+    failures.push({ file: face.file, reason: (err as Error).message });
+  }
+  Atomics.store(slots, face.index, ok ? LOADED : FAILED);
+  Atomics.notify(slots, face.index);
+  if (ok) loaded++;
+  else failedCount++;
+}
+
 /** Makes sure `face` is registered with Skia (loading it now if no thread has); false if it cannot be. */
 export function ensureFace(face: FaceInfo): boolean {
   if (ready.has(face.index)) return true;
   if (!slots || face.index >= slots.length) throw new Error('font registry not initialised for this catalog');
   const i = face.index;
-  if (Atomics.compareExchange(slots, i, UNLOADED, LOADING) === UNLOADED) {
-    let ok = false;
-    try {
-      ok = GlobalFonts.registerFromPath(face.file, face.alias) !== null;
-      if (!ok) failures.push({ file: face.file, reason: 'Skia could not load the font' });
-    } catch (err) {
-      failures.push({ file: face.file, reason: (err as Error).message });
-    }
-    Atomics.store(slots, i, ok ? LOADED : FAILED);
-    Atomics.notify(slots, i);
-    if (ok) loaded++;
-    else failedCount++;
-  } else {
-    while (Atomics.load(slots, i) === LOADING) Atomics.wait(slots, i, LOADING, 30_000);
-    if (Atomics.load(slots, i) === LOADED) shared++;
+  if (Atomics.compareExchange(slots, i, UNLOADED, LOADING) === UNLOADED) register(face, slots);
+  else {
+    // Registering takes milliseconds; a slot still LOADING after the wait belongs to a thread that
+    // was terminated mid-way, so this one registers the face itself (Skia dedupes by path).
+    if (Atomics.load(slots, i) === LOADING) Atomics.wait(slots, i, LOADING, TAKEOVER_MS);
+    if (Atomics.load(slots, i) === LOADING) register(face, slots);
+    else if (Atomics.load(slots, i) === LOADED) shared++;
   }
   if (Atomics.load(slots, i) !== LOADED) return false;
   ready.add(i);
