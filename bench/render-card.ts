@@ -13,10 +13,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import '../workers/no-system-fonts.js';
 import { createCanvas } from '@napi-rs/canvas';
 import { PROJECT_ROOT } from '../src/config.js';
 import { loadFontCatalog } from '../workers/font-catalog.js';
-import { registerCatalog } from '../workers/font-registry.js';
+import { ensureFace, initRegistry, registryBytes } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
 import { notePixelBuffer } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
@@ -27,7 +28,7 @@ const N = quick ? 50 : 200;
 const WARMUP = 20;
 
 const catalog = loadFontCatalog({ dirs: [path.join(PROJECT_ROOT, 'fonts')], packageRoot: PROJECT_ROOT });
-registerCatalog(catalog, new SharedArrayBuffer(4));
+initRegistry(new SharedArrayBuffer(registryBytes(catalog)));
 const fonts = new FontSelector(catalog);
 
 const base: RenderSpec = {
@@ -62,8 +63,11 @@ async function ours(spec: RenderSpec): Promise<{ ms: number[]; bytes: number[]; 
 
 /** The peer: what a developer writes first with @napi-rs/canvas alone. */
 async function peer(gradient: boolean): Promise<{ ms: number[]; bytes: number[] }> {
-  const familyList = ['Inter', ...catalog.fallback, catalog.emoji]
-    .flatMap((fam) => catalog.faces.filter((f) => f.family === fam && (f.weight === 700 || fam === catalog.emoji)).map((f) => `"${f.alias}"`))
+  // The first fallback families (Latin, CJK, Arabic, Hebrew) and emoji, registered up front as a peer would.
+  const familyList = ['Inter', ...catalog.fallback.slice(0, 6), catalog.emoji]
+    .flatMap((fam) => catalog.faces.filter((f) => f.family === fam && (f.weight === 700 || fam === catalog.emoji)))
+    .filter((f) => ensureFace(f))
+    .map((f) => `"${f.alias}"`)
     .join(', ');
   const ms: number[] = [], bytes: number[] = [];
   for (let i = 0; i < WARMUP + N; i++) {

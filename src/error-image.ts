@@ -8,10 +8,11 @@
  * gets the (cached) image of its code alone, so a flood of bad URLs cannot take the main thread.
  */
 import zlib from 'node:zlib';
+import '../workers/no-system-fonts.js';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { FaceInfo, FontCatalog } from '../workers/font-catalog.js';
-import { rangesHas } from '../workers/unicode-ranges.js';
+import { FaceCoverage } from '../workers/font-coverage.js';
 import type { AppError } from './errors.js';
 
 /** Width of an error image in px. */
@@ -28,15 +29,16 @@ let faces: { regular: FaceInfo; bold: FaceInfo } | null = null;
 const drawn = new LRUCache<string, Buffer>({ max: 256 });
 /** Images of a status and code alone (a bounded set: the codes are fixed). */
 const generic = new Map<string, Buffer>();
+/** What the face really has (its cmap), so nothing is left for Skia to find elsewhere. */
+const coverage = new FaceCoverage(8);
 let tokens = DRAWS_PER_SECOND;
 let refilledAt = Date.now();
 
 function pickFace(catalog: FontCatalog, weight: number): FaceInfo | undefined {
   const family = catalog.generic.sans;
-  const latin = catalog.faces.filter((f) => rangesHas(f.ranges, 0x41));
-  const sameFamily = latin.filter((f) => f.family === family);
-  const pool = sameFamily.length ? sameFamily : latin;
-  return [...pool].sort((a, b) => Math.abs(a.weight - weight) - Math.abs(b.weight - weight))[0];
+  const byWeight = (faces: FaceInfo[]): FaceInfo[] => [...faces].sort((a, b) => Math.abs(a.weight - weight) - Math.abs(b.weight - weight));
+  const own = byWeight(catalog.faces.filter((f) => f.family === family));
+  return own.find((f) => coverage.has(f, 0x41)) ?? byWeight([...catalog.faces]).find((f) => coverage.has(f, 0x41));
 }
 
 /**
@@ -60,7 +62,7 @@ function drawable(text: string, face: FaceInfo, max = 400): string {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) out += ' ';
-    else out += rangesHas(face.ranges, cp) ? ch : '?';
+    else out += coverage.has(face, cp) ? ch : '?';
     if (out.length >= max) return `${out}…`;
   }
   return out;

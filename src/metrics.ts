@@ -52,6 +52,9 @@ export function createMetrics(pool: RenderPool, cache: ImageCache, logDropped: (
       (this as unknown as { seen?: number }).seen = n;
     },
   });
+  gauge('letterpress_font_faces_loaded', 'Font faces registered with Skia (lazily, on first use)', () => pool.cacheStats().fontFacesLoaded);
+  gauge('letterpress_font_cmap_reads', 'Font cmaps read for fallback (lazily, on first use), all workers', () => pool.cacheStats().cmapReads);
+  gauge('letterpress_notdef_graphemes', 'Distinct graphemes no bundled font has (drawn as a box), all workers', () => pool.cacheStats().notdefGraphemes);
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

@@ -5,7 +5,7 @@
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
 import { deepFreeze } from '../workers/font-catalog.js';
-import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
+import { CJK_LANGS, MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { COLOR_FORMS, isColorList, parseColor, type Palette } from './colors.js';
 import type { Config } from './config.js';
@@ -91,7 +91,7 @@ export function querySchema(config: Config): Record<string, unknown> {
       maxLines: num(0, 200, 'Maximum lines; more ends in an ellipsis (default 0: as many as fit).', true),
       fit: { type: 'string', enum: ['none', 'shrink'], description: 'shrink: largest size <= size at which the text fits (default shrink).' },
       direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'], description: 'Paragraph direction (default auto: from the text).' },
-      lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'], description: 'Preferred CJK glyph forms (default auto: kana -> ja, hangul -> ko, else zh-Hans).' },
+      lang: { type: 'string', enum: [...CJK_LANGS], description: 'Preferred CJK glyph forms: zh-Hans (Simplified), zh-Hant (Traditional, Taiwan forms), zh-HK (Traditional, Hong Kong forms), ja, ko (default auto: kana -> ja, hangul -> ko, else zh-Hans).' },
       lineBreak: { type: 'string', enum: LINE_BREAKS, description: 'CSS line-break: which CJK characters may start a line; normal (default, as browsers: small kana and CJK hyphens may), strict, loose, anywhere (between any two characters).' },
       wordBreak: { type: 'string', enum: WORD_BREAKS, description: 'CSS word-break: normal (default; Korean is kept whole between spaces), keep-all (no breaks between CJK letters), auto-phrase (Japanese and Chinese break between phrases, BudouX).' },
       sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'HMAC-SHA256 signature of the canonical request (required when the server has SIGNING_KEYS).' },

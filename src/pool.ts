@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { FontCatalog } from '../workers/font-catalog.js';
 import type { BadgeSpec, BadgeTask, PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
+import { registryBytes, type FontCatalog } from '../workers/font-catalog.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { Admission, overloaded, type AdmissionStats } from './admission.js';
 import { AppError } from './errors.js';
@@ -50,7 +50,7 @@ export class RenderPool {
     this.admission = new Admission(config.poolSize + config.maxQueue, config.queueWaitMs, config.maxWaiting);
     this.cancelBoard = new Int32Array(new SharedArrayBuffer(slots * 4));
     const workerData: WorkerData = {
-      catalog, fontLock: new SharedArrayBuffer(4), limits: { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
+      catalog, fontLock: new SharedArrayBuffer(registryBytes(catalog)), limits: { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
     };
     this.piscina = new Piscina({
       filename: workerFile(),
@@ -62,7 +62,8 @@ export class RenderPool {
       // Atomics.wait and never runs the finalizers that free each render's pixel buffer.
       atomics: 'async',
       workerData,
-      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      // No host fonts in Skia's collection: renders depend only on the catalogued fonts.
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1', DISABLE_SYSTEM_FONTS_LOAD: '1' },
     });
     // Piscina destroys a worker the watchdog aborted mid-task or one that died, and starts a
     // replacement (the pool never shrinks: min = max threads); only closing destroys the rest.
@@ -156,7 +157,7 @@ export class RenderPool {
 
   /** Workers' cache counters summed over the threads that have rendered. */
   cacheStats(): WorkerCacheStats {
-    const sum = { measureHits: 0, measureMisses: 0, measureEntries: 0, gradientBytes: 0, imageBytes: 0, imageHits: 0, imageMisses: 0 };
+    const sum = { measureHits: 0, measureMisses: 0, measureEntries: 0, gradientBytes: 0, imageBytes: 0, imageHits: 0, imageMisses: 0, fontFacesLoaded: 0, cmapReads: 0, notdefGraphemes: 0 };
     for (const c of this.workerCaches.values()) for (const k of Object.keys(sum) as (keyof WorkerCacheStats)[]) sum[k] += c[k];
     return sum;
   }

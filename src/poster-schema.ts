@@ -5,7 +5,7 @@
  * becomes a 400 whose `param` is the JSON pointer of the bad field.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { MAX_FONT_SIZE } from '../workers/protocol.js';
+import { CJK_LANGS, MAX_FONT_SIZE } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { AppError, badParam } from './errors.js';
 import { addColorFormats, COLOR_FORMS } from './colors.js';
@@ -45,7 +45,7 @@ function layerSchemas(config: Config): Record<string, unknown>[] {
     size: num(4, MAX_FONT_SIZE), minSize: num(4, MAX_FONT_SIZE), fit: { type: 'string', enum: ['none', 'shrink'] }, maxLines: int(0, 200),
     align: { type: 'string', enum: ['left', 'center', 'right'] }, valign: { type: 'string', enum: ['top', 'middle', 'bottom'] },
     lineHeight: num(0.5, 4), letterSpacing: num(-50, 200),
-    direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'] }, lang: { type: 'string', enum: ['auto', 'zh-Hans', 'ja', 'ko'] },
+    direction: { type: 'string', enum: ['auto', 'ltr', 'rtl'] }, lang: { type: 'string', enum: [...CJK_LANGS] },
     lineBreak: { type: 'string', enum: LINE_BREAKS }, wordBreak: { type: 'string', enum: WORD_BREAKS },
     writingMode: { type: 'string', enum: ['horizontal', 'vertical'] }, balance: { type: 'boolean' },
     stroke, shadow: closed({ color, blur: num(0, 200), x: num(-500, 500), y: num(-500, 500) }),

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { buildApp, type BuildOptions, type LetterpressApp } from '../src/app.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
-import { registerCatalog } from '../workers/font-registry.js';
+import { initRegistry, registryBytes } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
 
 /** A config for tests: one worker, no logs unless asked, a fresh data folder for jobs. */
@@ -39,7 +39,7 @@ let fonts: { catalog: FontCatalog; selector: FontSelector } | null = null;
 export function inProcessFonts(): { catalog: FontCatalog; selector: FontSelector } {
   if (!fonts) {
     const catalog = loadFontCatalog({ dirs: [path.join(PROJECT_ROOT, 'fonts')], packageRoot: PROJECT_ROOT });
-    registerCatalog(catalog, new SharedArrayBuffer(4));
+    initRegistry(new SharedArrayBuffer(registryBytes(catalog)));
     fonts = { catalog, selector: new FontSelector(catalog) };
   }
   return fonts;

@@ -26,7 +26,7 @@ export interface BreakOpts { lang?: CjkLang; lineBreak?: LineBreak; wordBreak?: 
 /** The logical text of each line when `text` is wrapped at `width` px and `size` px. */
 export function wrappedLines(text: string, width: number, size = 40, o: BreakOpts = {}): string[] {
   const paras = paragraphs(text, o);
-  return wrap(paras, size, width, 0, false).lines.map((l) => paras[l.para].graphemes.slice(l.g0, l.g1).map((g) => g.text).join(''));
+  return wrap(paras, size, width, 0, false).lines.map((l) => paras[l.para].graphemes.slice(l.g0, l.g1).map((g) => g.source).join(''));
 }
 
 /** Full layout of `text`. */

@@ -84,4 +84,14 @@ export const POSTER_CASES: readonly PosterCase[] = [
         background: { color: '#fde68aee', radius: 20, padding: 20 }, text: '夜市开张 Night market opens Friday' },
     ] },
   },
+  {
+    name: 'world-scripts',
+    doc: { width: 720, height: 560, background: '#ffffff', layers: [
+      { type: 'text', x: 24, y: 16, width: 672, height: 400, size: 30, fit: 'none', lineHeight: 1.45, color: '#111827',
+        text: 'नमस्ते বাংলা ਪੰਜਾਬੀ ગુજરાતી தமிழ் తెలుగు\nಕನ್ನಡ മലയാളം සිංහල ภาษาไทย ພາສາລາວ\nភាសាខ្មែរ မြန်မာ བོད་ཡིག አማርኛ Հայերեն ქართული\nŒuvre œ ı Ґ Ұ ‐ ‰ ※ ‼ ☺ ✈ ∑ ∞ ⇄ ✓ ♫\n👩‍💻 🏳️‍⚧️ 1️⃣ 🇹🇼 🇭🇰 ☺️ ✈️ \u{1E900}' },
+      { type: 'text', x: 24, y: 420, width: 220, height: 120, size: 56, fit: 'none', lang: 'zh-Hans', color: '#991b1b', text: '骨直說' },
+      { type: 'text', x: 250, y: 420, width: 220, height: 120, size: 56, fit: 'none', lang: 'zh-Hant', color: '#1e3a8a', text: '骨直說' },
+      { type: 'text', x: 476, y: 420, width: 220, height: 120, size: 56, fit: 'none', lang: 'zh-HK', color: '#065f46', text: '骨直說' },
+    ] },
+  },
 ];

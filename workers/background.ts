@@ -3,6 +3,7 @@
  * dithering (Skia dithers gradient shaders, which makes PNGs ~10x larger and slower to encode),
  * and cached per (colours, angle, pixel size) in a byte-bounded LRU, so repeated cards reuse them.
  */
+import './no-system-fonts.js';
 import { ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { Background } from './protocol.js';

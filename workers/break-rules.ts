@@ -90,6 +90,7 @@ export interface BreakOptions {
 /** BudouX model name for a paragraph, or null where phrase analysis does not apply. */
 export function phraseModel(text: string, lang: Exclude<CjkLang, 'auto'>): 'ja' | 'zh-hans' | 'zh-hant' | null {
   if (lang === 'ko') return null;
+  if (lang === 'zh-Hant' || lang === 'zh-HK') return /\p{Script=Han}/u.test(text) ? 'zh-hant' : null;
   if (lang === 'ja' || /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(text)) return 'ja';
   if (!/\p{Script=Han}/u.test(text)) return null;
   // Simplified or Traditional: count characters that exist in one form only.

@@ -24,6 +24,8 @@ const OPEN = new Set([...'「『（【〔〈《〖〘〚｛［〝｟“‘']);
 const CLOSE = new Set([...'」』）】〕〉》〗〙〛｝］〟｠”’。、，．']);
 /** In Simplified Chinese fonts these sit on the left of the em box too (CLREQ); Japanese centres them. */
 const CLOSE_ZH = new Set([...'：；！？']);
+/** Traditional Chinese fonts (Taiwan, Hong Kong) centre these in the em box: no blank half to trim. */
+const CENTRED_HANT = new Set([...'。、，．：；！？']);
 
 /**
  * Spacing for a paragraph: `texts` are its graphemes, `faces` their faces, `cjkQuote` marks the
@@ -35,7 +37,8 @@ export function punctSpacing(texts: readonly string[], faces: readonly FaceInfo[
   let any = false;
   for (let i = 0; i < n; i++) {
     const t = texts[i];
-    const k = OPEN.has(t) ? 1 : CLOSE.has(t) || (lang === 'zh-Hans' && CLOSE_ZH.has(t)) ? 2 : 0;
+    const closing = CLOSE.has(t) && !((lang === 'zh-Hant' || lang === 'zh-HK') && CENTRED_HANT.has(t));
+    const k = OPEN.has(t) ? 1 : closing || (lang === 'zh-Hans' && CLOSE_ZH.has(t)) ? 2 : 0;
     if (k === 0) continue;
     if ('“”‘’'.includes(t) && !cjkQuote[i]) continue;
     if (Math.abs(measureRun(faces[i], t, false, false).width - REF_SIZE) > REF_SIZE * 0.03) continue;

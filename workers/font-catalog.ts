@@ -8,18 +8,26 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import opentype from 'opentype.js';
-import { parseUnicodeRange, rangesFromCodePoints, rangesHas, type RangeSet } from './unicode-ranges.js';
+import { FaceCoverage } from './font-coverage.js';
+import { readFontFile } from './font-tables.js';
+import { parseUnicodeRange, type RangeSet } from './unicode-ranges.js';
 
-/** One font file: a single weight of a family, covering `ranges`. */
+/** One font file: a single weight of a family, covering (at most) `ranges`. */
 export interface FaceInfo {
+  /** Position in `FontCatalog.faces` (the slot of its lazy Skia registration). */
+  readonly index: number;
   /** Stable alias the face is registered under in Skia (unique per face). */
   readonly alias: string;
   readonly family: string;
   readonly weight: number;
   readonly file: string;
   readonly bytes: number;
+  /** Declared coverage: a subset's CSS `unicode-range`, or the cmap of a standalone file. */
   readonly ranges: RangeSet;
+  /** True when `ranges` is the font's own cmap; else the cmap is read from `cmapFile` when needed. */
+  readonly exact: boolean;
+  /** The file whose cmap is read (a subset's `.woff` sibling when there is one: cheaper than WOFF2). */
+  readonly cmapFile: string;
 }
 
 /** A family as listed by `GET /fonts`. */
@@ -38,9 +46,11 @@ export interface FontCatalog {
   readonly generic: Readonly<Record<string, string>>;
   /** Fallback families tried after the requested one, in order. */
   readonly fallback: readonly string[];
-  /** Colour emoji family, tried first for emoji-presentation graphemes. */
+  /** Colour emoji family, tried first for emoji-presentation graphemes and last for the rest. */
   readonly emoji: string;
-  /** Preferred family per script (Hans, Jpan, Kore, Arab, Hebr), ahead of the fallback chain. */
+  /** Family whose one glyph (a box, mapped at U+E000) stands for a grapheme no font has. */
+  readonly notdef: string;
+  /** Preferred family per script (Hans, Hant, Hant-HK, Jpan, Kore, Arab, Beng, …), ahead of the fallback chain. */
   readonly scripts: Readonly<Record<string, string>>;
   /** Hash of the face list: part of every ETag, so new fonts change URLs' validators. */
   readonly version: string;
@@ -63,10 +73,14 @@ interface Manifest {
   generic?: Record<string, string>;
   fallback?: string[];
   emoji?: string;
+  notdef?: string;
   scripts?: Record<string, string>;
 }
 
-interface RawFace { family: string; weight: number; file: string; ranges: RangeSet | null }
+interface RawFace { family: string; weight: number; file: string; ranges: RangeSet | null; exact: boolean }
+
+/** Code point the notdef family maps its box glyph to. */
+export const NOTDEF_CP = 0xe000;
 
 /** A family supports a script when it covers every probe code point of it. */
 export const SCRIPT_PROBES: Readonly<Record<string, readonly number[]>> = {
@@ -74,10 +88,30 @@ export const SCRIPT_PROBES: Readonly<Record<string, readonly number[]>> = {
   Cyrl: span(0x410, 0x44f),
   Grek: span(0x391, 0x3a1, 0x3a3, 0x3a9),
   Hans: [...span(0x4e00, 0x4e0f), 0x4e2d, 0x56fd, 0x5b57, 0x6c49, 0x8bed, 0x4e66],
+  // Common characters only: the Traditional Chinese subsets leave rare ones (U+4E02) out.
+  Hant: [...'一七三上下不中人大國字漢語書說'].map((c) => c.codePointAt(0)!),
+  'Hant-HK': [...'一七三上下不中人大國字漢語書說'].map((c) => c.codePointAt(0)!),
   Jpan: span(0x3041, 0x3093, 0x30a1, 0x30f3),
   Kore: [...span(0xac00, 0xac1f), 0xd55c, 0xad6d, 0xc5b4],
   Arab: span(0x621, 0x63a, 0x641, 0x64a),
   Hebr: span(0x5d0, 0x5ea),
+  Deva: span(0x905, 0x914, 0x915, 0x939),
+  Beng: span(0x985, 0x98c, 0x995, 0x9a8),
+  Guru: span(0xa05, 0xa0a, 0xa15, 0xa28),
+  Gujr: span(0xa85, 0xa8b, 0xa95, 0xaa8),
+  Taml: [0xb85, 0xb86, 0xb87, 0xb95, 0xb99, 0xb9a, 0xbae, 0xbaf, 0xbb0],
+  Telu: span(0xc05, 0xc0c, 0xc15, 0xc28),
+  Knda: span(0xc85, 0xc8c, 0xc95, 0xca8),
+  Mlym: span(0xd05, 0xd0c, 0xd15, 0xd28),
+  Sinh: span(0xd85, 0xd96, 0xd9a, 0xdb1),
+  Thai: span(0xe01, 0xe2e),
+  Laoo: [0xe81, 0xe82, 0xe84, 0xe87, 0xe88, 0xe8a, 0xe8d, 0xe94, 0xe95, 0xe96, 0xe97],
+  Khmr: span(0x1780, 0x17a2),
+  Mymr: span(0x1000, 0x1020),
+  Tibt: span(0xf40, 0xf47, 0xf49, 0xf6a),
+  Ethi: span(0x1200, 0x1248),
+  Armn: span(0x531, 0x556, 0x561, 0x586),
+  Geor: span(0x10d0, 0x10fa),
   Zsye: [0x1f600, 0x1f680, 0x1f389],
 };
 
@@ -87,13 +121,13 @@ function span(...bounds: number[]): number[] {
   return out;
 }
 
-/** Scripts a set of faces fully supports, by the probes above. */
-export function scriptsOf(faces: readonly FaceInfo[]): string[] {
+/** Scripts a set of faces fully supports (by their cmaps), by the probes above. */
+export function scriptsOf(faces: readonly FaceInfo[], coverage: FaceCoverage = new FaceCoverage()): string[] {
   return Object.keys(SCRIPT_PROBES).filter((s) =>
-    SCRIPT_PROBES[s].every((cp) => faces.some((f) => rangesHas(f.ranges, cp))),
+    SCRIPT_PROBES[s].every((cp) => faces.some((f) => coverage.has(f, cp))),
   );
 }
-const FONT_FILE = /\.(ttf|otf|woff)$/i;
+const FONT_FILE = /\.(ttf|otf|woff2?)$/i;
 
 /** Builds the catalog from the font folders; unreadable files are skipped and reported. */
 export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
@@ -102,6 +136,7 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
   let generic: Record<string, string> = {};
   let fallback: string[] = [];
   let emoji = '';
+  let notdef = '';
   let scripts: Record<string, string> = {};
   for (const dir of opts.dirs) {
     let entries: string[];
@@ -123,6 +158,7 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
         generic = { ...generic, ...(m.generic ?? {}) };
         if (m.fallback) fallback = m.fallback;
         if (m.emoji) emoji = m.emoji;
+        if (m.notdef) notdef = m.notdef;
         scripts = { ...scripts, ...(m.scripts ?? {}) };
       } else if (name.endsWith('.css')) {
         raw.push(...facesFromCss(file, skipped));
@@ -133,28 +169,35 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
     }
   }
   if (opts.fallback && opts.fallback.length > 0) fallback = [...opts.fallback];
-  return buildCatalog(raw, skipped, { generic, fallback, emoji, scripts });
+  return buildCatalog(raw, skipped, { generic, fallback, emoji, notdef, scripts });
 }
 
 function buildCatalog(
   raw: RawFace[],
   skipped: { file: string; reason: string }[],
-  roles: { generic: Record<string, string>; fallback: string[]; emoji: string; scripts: Record<string, string> },
+  roles: { generic: Record<string, string>; fallback: string[]; emoji: string; notdef: string; scripts: Record<string, string> },
 ): FontCatalog {
-  const { generic, fallback, emoji } = roles;
+  const { generic, fallback, emoji, notdef } = roles;
   const faces: FaceInfo[] = [];
+  const coverage = new FaceCoverage();
   for (const r of raw) {
     const bytes = checkFontFile(r.file, skipped);
     if (bytes === null || r.ranges === null) continue;
-    faces.push({ alias: `lp-face-${faces.length}`, family: r.family, weight: r.weight, file: r.file, bytes, ranges: r.ranges });
+    const woff = r.file.replace(/\.woff2$/i, '.woff');
+    const cmapFile = !r.exact && woff !== r.file && fs.existsSync(woff) ? woff : r.file;
+    const i = faces.length;
+    faces.push({ index: i, alias: `lp-face-${i}`, family: r.family, weight: r.weight, file: r.file, bytes, ranges: r.ranges, exact: r.exact, cmapFile });
   }
   const names = [...new Set(faces.map((f) => f.family))];
   const families = names.map((name): FamilyInfo => {
     const own = faces.filter((f) => f.family === name);
+    const weights = [...new Set(own.map((f) => f.weight))].sort((a, b) => a - b);
+    // Weights of a family cover the same scripts: probing one (nearest 400) reads a few cmaps, not all.
+    const probeWeight = weights.reduce((best, w) => (Math.abs(w - 400) < Math.abs(best - 400) ? w : best), weights[0]);
     return {
       name,
-      weights: [...new Set(own.map((f) => f.weight))].sort((a, b) => a - b),
-      scripts: scriptsOf(own),
+      weights,
+      scripts: scriptsOf(own.filter((f) => f.weight === probeWeight), coverage),
       generic: Object.keys(generic).filter((g) => generic[g] === name).sort(),
     };
   });
@@ -168,13 +211,14 @@ function buildCatalog(
   const hash = createHash('sha256');
   for (const f of faces) hash.update(`${f.family}\0${f.weight}\0${path.basename(f.file)}\0${f.bytes}\n`);
   const scripts = Object.fromEntries(Object.entries(roles.scripts).filter(([, fam]) => known.has(fam)));
-  hash.update(JSON.stringify({ generic, fallback, emoji, scripts }));
+  hash.update(JSON.stringify({ generic, fallback, emoji, notdef, scripts }));
   return deepFreeze({
     faces,
     families,
     generic,
     fallback: fallback.filter((f) => known.has(f)),
     emoji: known.has(emoji) ? emoji : '',
+    notdef: known.has(notdef) ? notdef : '',
     scripts,
     version: hash.digest('hex').slice(0, 16),
     skipped,
@@ -221,50 +265,22 @@ export function facesFromCss(cssFile: string, skipped: { file: string; reason: s
     }
     const range = /unicode-range:\s*([^;]+);/.exec(block)?.[1];
     const file = path.resolve(path.dirname(cssFile), url);
-    out.push({ family, weight, file, ranges: range ? parseUnicodeRange(range) : fullRange(file, skipped) });
+    const face = range ? null : faceFromFontFile(file, skipped);
+    out.push({ family, weight, file, ranges: range ? parseUnicodeRange(range) : face?.ranges ?? null, exact: !range });
   }
   return out;
 }
 
-function fullRange(file: string, skipped: { file: string; reason: string }[]): RangeSet | null {
-  if (file.endsWith('.woff2')) {
-    skipped.push({ file, reason: 'WOFF2 without unicode-range: give it a unicode-range or use TTF/OTF/WOFF' });
-    return null;
-  }
-  return faceFromFontFile(file, skipped)?.ranges ?? null;
-}
-
-/** Parses a TTF/OTF/WOFF file with opentype.js for its family, weight and cmap coverage. */
+/** Reads a TTF/OTF/WOFF/WOFF2 file's family, weight and cmap coverage (no outlines parsed). */
 function faceFromFontFile(file: string, skipped: { file: string; reason: string }[]): RawFace | null {
   try {
-    const buf = fs.readFileSync(file);
-    const font = opentype.parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const family = familyName(font.names);
-    if (!family) throw new Error('font has no family name');
-    const os2 = font.tables.os2 as { usWeightClass?: number } | undefined;
-    const cmap = font.tables.cmap as { glyphIndexMap?: Record<string, number> } | undefined;
-    const cps = Object.keys(cmap?.glyphIndexMap ?? {}).map(Number);
-    if (cps.length === 0) throw new Error('font maps no characters');
-    return { family, weight: os2?.usWeightClass ?? 400, file, ranges: rangesFromCodePoints(cps) };
+    const info = readFontFile(file);
+    if (info.coverage.length === 0) throw new Error('font maps no characters');
+    return { family: info.family, weight: info.weight, file, ranges: info.coverage, exact: true };
   } catch (err) {
     skipped.push({ file, reason: `unreadable font: ${(err as Error).message}` });
     return null;
   }
-}
-
-type NameTable = Record<string, Record<string, string> | undefined>;
-
-/** Family name from an opentype.js name table (flat in 1.x, grouped by platform in 2.x). */
-function familyName(names: unknown): string | undefined {
-  const all = names as Record<string, unknown>;
-  const tables = [all, all.windows, all.macintosh, all.unicode].filter(Boolean) as NameTable[];
-  for (const key of ['typographicFamily', 'fontFamily']) {
-    for (const t of tables) {
-      const entry = t[key];
-      if (entry) return entry.en ?? Object.values(entry)[0];
-    }
-  }
-  return undefined;
 }
 
 const MAGICS = ['wOF2', 'wOFF', 'OTTO', 'true', '\0\x01\0\0'];
@@ -283,6 +299,11 @@ function checkFontFile(file: string, skipped: { file: string; reason: string }[]
     skipped.push({ file, reason: (err as Error).message });
     return null;
   }
+}
+
+/** Bytes of the shared lazy-registration state workers need for a catalog (one Int32 per face). */
+export function registryBytes(catalog: FontCatalog): number {
+  return Math.max(1, catalog.faces?.length ?? 0) * 4;
 }
 
 /** Freezes an object graph (catalogs and configs are read-only after start-up). */

@@ -1,33 +1,58 @@
 /**
  * Per-grapheme font fallback. For every grapheme we pick the first face, along a chain that
- * depends on the grapheme's script and the request's language, whose coverage holds it:
- * colour emoji first for emoji-presentation graphemes (even when a text font has a monochrome
- * glyph), the dedicated family for scripts that need one (Arabic, Hebrew, Hangul, kana, Han by
- * language), then the requested family and the configured fallback chain.
+ * depends on the grapheme's script and the request's language, whose cmap has a glyph for every
+ * one of its code points (default-ignorables aside): colour emoji first for emoji-presentation
+ * graphemes (even when a text font has a monochrome glyph), the dedicated family for scripts that
+ * need one (Arabic, Hebrew, Hangul, kana, Han by language, Indic, Southeast Asian, …), then the
+ * requested family, the configured fallback chain and, last, the emoji font (text-default symbols
+ * such as ☺ ✈). A grapheme no face has becomes the notdef box. Skia is therefore never left to
+ * find a glyph by itself, which is what would let the host's fonts leak into an image.
  */
-import { rangesHas } from './unicode-ranges.js';
-import type { FaceInfo, FontCatalog } from './font-catalog.js';
+import { LRUCache } from 'lru-cache';
+import { FaceCoverage } from './font-coverage.js';
+import { NOTDEF_CP, type FaceInfo, type FontCatalog } from './font-catalog.js';
+import { ensureFace } from './font-registry.js';
 import type { CjkLang } from './protocol.js';
 
-/** Coarse script classes that decide the fallback order. */
-export type ScriptClass = 'Arab' | 'Hebr' | 'Kore' | 'Jpan' | 'Han' | 'Other';
+/**
+ * Script classes that decide the fallback order: `Han`, `Jpan` (kana), `Kore` (Hangul), an
+ * ISO 15924 code with a dedicated family (`Arab`, `Hebr`, `Beng`, `Thai`, …) or `Other`.
+ */
+export type ScriptClass = string;
 
-const RE_ARAB = /\p{Script=Arabic}/u;
-const RE_HEBR = /\p{Script=Hebrew}/u;
+/** The CJK preference once `auto` is resolved. */
+export type HanLang = Exclude<CjkLang, 'auto'>;
+
 const RE_HANG = /\p{Script=Hangul}/u;
 const RE_KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const RE_HAN = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
 const RE_EMOJI = /\p{Emoji_Presentation}|\u{FE0F}|\u{20E3}|\p{Emoji_Modifier}/u;
-const IGNORABLE = new Set([0x200d, 0xfe0e, 0xfe0f, 0x200c, 0x20e3]);
+/** Code points shaping handles without a glyph of their own (joiners, selectors, tags, controls). */
+const RE_IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Cc}]/u;
 
-/** Classifies one code point for font fallback. */
+/** Scripts with a dedicated family in `fonts.json` `scripts`: code -> Unicode Script name. */
+const SCRIPT_NAMES: Readonly<Record<string, string>> = {
+  Arab: 'Arabic', Hebr: 'Hebrew', Deva: 'Devanagari', Beng: 'Bengali', Guru: 'Gurmukhi', Gujr: 'Gujarati',
+  Taml: 'Tamil', Telu: 'Telugu', Knda: 'Kannada', Mlym: 'Malayalam', Sinh: 'Sinhala', Thai: 'Thai', Laoo: 'Lao',
+  Khmr: 'Khmer', Mymr: 'Myanmar', Tibt: 'Tibetan', Ethi: 'Ethiopic', Armn: 'Armenian', Geor: 'Georgian',
+};
+const SCRIPT_RES = Object.entries(SCRIPT_NAMES).map(([code, name]) => [code, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
+const SCX_RES = new Map(Object.entries(SCRIPT_NAMES).map(([code, name]) => [code, new RegExp(`^\\p{Script_Extensions=${name}}`, 'u')]));
+
+/** Classifies one grapheme (by its first code point) for font fallback. */
 export function scriptClass(ch: string): ScriptClass {
+  // Fast path: Latin, Greek, Cyrillic and everything below Armenian have no dedicated family.
+  if (ch.charCodeAt(0) < 0x530) return 'Other';
   if (RE_HAN.test(ch)) return 'Han';
   if (RE_KANA.test(ch)) return 'Jpan';
   if (RE_HANG.test(ch)) return 'Kore';
-  if (RE_ARAB.test(ch)) return 'Arab';
-  if (RE_HEBR.test(ch)) return 'Hebr';
+  for (const [code, re] of SCRIPT_RES) if (re.test(ch)) return code;
   return 'Other';
+}
+
+/** True when a Common/Inherited grapheme (danda, a mark) is also used by `script` (Script_Extensions). */
+export function usedByScript(g: string, script: ScriptClass): boolean {
+  return SCX_RES.get(script)?.test(g) ?? false;
 }
 
 /** True for graphemes shown as colour emoji by default (Unicode emoji presentation rules). */
@@ -35,22 +60,32 @@ export function isEmojiGrapheme(g: string): boolean {
   return RE_EMOJI.test(g) && !g.includes('\uFE0E');
 }
 
-const PROBE_FOR: Record<Exclude<ScriptClass, 'Other'>, string> = {
-  Arab: 'Arab', Hebr: 'Hebr', Kore: 'Kore', Jpan: 'Jpan', Han: 'Hans',
-};
-const HAN_ORDER: Record<Exclude<CjkLang, 'auto'>, string[]> = {
-  'zh-Hans': ['Hans', 'Jpan', 'Kore'],
-  ja: ['Jpan', 'Hans', 'Kore'],
-  ko: ['Kore', 'Hans', 'Jpan'],
+const HAN_ORDER: Record<HanLang, string[]> = {
+  'zh-Hans': ['Hans', 'Hant', 'Hant-HK', 'Jpan', 'Kore'],
+  'zh-Hant': ['Hant', 'Hant-HK', 'Hans', 'Jpan', 'Kore'],
+  'zh-HK': ['Hant-HK', 'Hant', 'Hans', 'Jpan', 'Kore'],
+  ja: ['Jpan', 'Hans', 'Hant', 'Kore'],
+  ko: ['Kore', 'Hant', 'Hans', 'Jpan'],
 };
 
-/** Picks faces for graphemes; one per worker, caches lookups per (family, weight). */
+/** A grapheme's face and the text drawn for it (the notdef box's code point when no face has it). */
+export interface GlyphChoice { readonly face: FaceInfo; readonly text: string }
+
+/** Counters of the selector's caches. */
+export interface SelectorStats { readonly pickHits: number; readonly pickMisses: number; readonly notdef: number }
+
+/** Picks faces for graphemes; one per worker, with bounded caches of cmaps and picks. */
 export class FontSelector {
   private readonly byFamily = new Map<string, FaceInfo[]>();
   private readonly scripts = new Map<string, readonly string[]>();
   private readonly faceSets = new Map<string, FaceInfo[]>();
-  private readonly cpCache = new Map<string, Map<number, FaceInfo | null>>();
+  private readonly picks = new LRUCache<string, GlyphChoice>({ max: 20_000 });
   private readonly chains = new Map<string, string[]>();
+  /** Which faces really have which code points (cmaps, read lazily). */
+  readonly coverage = new FaceCoverage();
+  private pickHits = 0;
+  private pickMisses = 0;
+  private notdefs = 0;
 
   constructor(private readonly catalog: FontCatalog) {
     for (const face of catalog.faces) {
@@ -83,28 +118,23 @@ export class FontSelector {
     return set;
   }
 
-  /** First face of `family`@`weight` that covers `cp`, or null. */
-  faceFor(family: string, weight: number, cp: number): FaceInfo | null {
-    const key = `${family}\0${weight}`;
-    let cache = this.cpCache.get(key);
-    if (!cache) this.cpCache.set(key, (cache = new Map()));
-    let face = cache.get(cp);
-    if (face === undefined) {
-      face = this.faceSet(family, weight).find((f) => rangesHas(f.ranges, cp)) ?? null;
-      cache.set(cp, face);
+  /** First face of `family`@`weight` whose cmap has every code point of `cps` and that Skia loaded, or null. */
+  faceFor(family: string, weight: number, cps: readonly number[]): FaceInfo | null {
+    for (const f of this.faceSet(family, weight)) {
+      if (cps.every((cp) => this.coverage.has(f, cp)) && ensureFace(f)) return f;
     }
-    return face;
+    return null;
   }
 
-  /** Family order for a grapheme of `script` (emoji first when `emoji`). */
-  chain(primary: string, script: ScriptClass, lang: Exclude<CjkLang, 'auto'>, emoji: boolean): string[] {
+  /** Family order for a grapheme of `script` (emoji first when `emoji`, else last). */
+  chain(primary: string, script: ScriptClass, lang: HanLang, emoji: boolean): string[] {
     const key = `${primary}\0${script}\0${lang}\0${emoji}`;
     let chain = this.chains.get(key);
     if (!chain) {
       const rest = [primary, ...this.catalog.fallback.filter((f) => f !== primary)];
       let preferred: string[] = [];
       if (script !== 'Other') {
-        const probes = script === 'Han' ? HAN_ORDER[lang] : [PROBE_FOR[script]];
+        const probes = script === 'Han' ? HAN_ORDER[lang] : [script];
         if (this.scripts.get(primary)?.includes(probes[0])) preferred.push(primary);
         for (const probe of probes) {
           const fam = this.catalog.scripts[probe];
@@ -112,35 +142,81 @@ export class FontSelector {
         }
         for (const probe of probes) preferred.push(...rest.filter((f) => this.scripts.get(f)?.includes(probe)));
       }
-      if (emoji && this.catalog.emoji) preferred = [this.catalog.emoji, ...preferred];
-      chain = [...new Set([...preferred, ...rest])];
+      const em = this.catalog.emoji;
+      if (emoji && em) preferred = [em, ...preferred];
+      chain = [...new Set([...preferred, ...rest, ...(em ? [em] : [])])];
       this.chains.set(key, chain);
     }
     return chain;
   }
 
+  /** The face for one grapheme (see `pickGlyph`). */
+  pick(grapheme: string, primary: string, weight: number, script: ScriptClass, lang: HanLang): FaceInfo {
+    return this.pickGlyph(grapheme, primary, weight, script, lang).face;
+  }
+
   /**
-   * The face for one grapheme: the first face along the chain that covers all of its
-   * significant code points, else the first that covers its base, else the primary face.
+   * The face for one grapheme: the first face along the chain that has all of its significant
+   * code points; else the first that has its base (the marks it lacks are dropped); else the
+   * notdef box. A grapheme of ignorables only (a lone joiner) stays in the primary family.
    */
-  pick(grapheme: string, primary: string, weight: number, script: ScriptClass, lang: Exclude<CjkLang, 'auto'>): FaceInfo {
+  pickGlyph(grapheme: string, primary: string, weight: number, script: ScriptClass, lang: HanLang): GlyphChoice {
+    const key = `${grapheme}\0${primary}\0${weight}\0${script}\0${lang}`;
+    const hit = this.picks.get(key);
+    if (hit) {
+      this.pickHits++;
+      return hit;
+    }
+    this.pickMisses++;
+    const choice = this.choose(grapheme, primary, weight, script, lang);
+    this.picks.set(key, choice);
+    return choice;
+  }
+
+  private choose(grapheme: string, primary: string, weight: number, script: ScriptClass, lang: HanLang): GlyphChoice {
     const cps: number[] = [];
-    for (const ch of grapheme) {
-      const cp = ch.codePointAt(0)!;
-      if (!IGNORABLE.has(cp) && !(cp >= 0xe0020 && cp <= 0xe007f)) cps.push(cp);
+    for (const ch of grapheme) if (!RE_IGNORABLE.test(ch)) cps.push(ch.codePointAt(0)!);
+    if (cps.length === 0) {
+      const face = this.faceSet(primary, weight).find((f) => ensureFace(f)) ?? this.firstLoadable();
+      if (face) return { face, text: grapheme };
+      return this.notdef(grapheme);
     }
-    if (cps.length === 0) cps.push(grapheme.codePointAt(0)!);
     const chain = this.chain(primary, script, lang, isEmojiGrapheme(grapheme));
-    let baseOnly: FaceInfo | null = null;
     for (const fam of chain) {
-      const w = fam === this.catalog.emoji ? 400 : weight;
-      const face = this.faceFor(fam, w, cps[0]);
-      if (!face) continue;
-      if (cps.length === 1) return face;
-      const full = this.faceSet(fam, w).find((f) => cps.every((cp) => rangesHas(f.ranges, cp)));
-      if (full) return full;
-      baseOnly ??= face;
+      const face = this.faceFor(fam, fam === this.catalog.emoji ? 400 : weight, cps);
+      if (face) return { face, text: grapheme };
     }
-    return baseOnly ?? this.faceSet(primary, weight)[0] ?? this.catalog.faces[0];
+    if (cps.length > 1) {
+      for (const fam of chain) {
+        const face = this.faceFor(fam, fam === this.catalog.emoji ? 400 : weight, [cps[0]]);
+        if (!face) continue;
+        const text = [...grapheme].filter((ch) => RE_IGNORABLE.test(ch) || this.coverage.has(face, ch.codePointAt(0)!)).join('');
+        return { face, text };
+      }
+    }
+    return this.notdef(grapheme);
+  }
+
+  /** True when `face` is the notdef box face. */
+  isNotdef(face: FaceInfo): boolean {
+    return face.family === this.catalog.notdef;
+  }
+
+  private notdef(grapheme: string): GlyphChoice {
+    this.notdefs++;
+    const face = this.catalog.notdef ? this.faceFor(this.catalog.notdef, 400, [NOTDEF_CP]) : null;
+    if (face) return { face, text: String.fromCodePoint(NOTDEF_CP) };
+    // No notdef font configured: nothing is drawn rather than letting Skia look elsewhere.
+    const any = this.firstLoadable()!;
+    return { face: any, text: '\u200b' };
+  }
+
+  private firstLoadable(): FaceInfo | undefined {
+    return this.catalog.faces.find((f) => ensureFace(f));
+  }
+
+  /** Counters of the pick cache and of graphemes drawn as the notdef box. */
+  stats(): SelectorStats {
+    return { pickHits: this.pickHits, pickMisses: this.pickMisses, notdef: this.notdefs };
   }
 }

@@ -3,6 +3,7 @@
  * byte-bounded LRU keyed by content hash (the source's `id`). The header is read first so an
  * image whose decoded size passes the pixel limit is refused before it is decoded.
  */
+import './no-system-fonts.js';
 import fs from 'node:fs/promises';
 import { loadImage, type Image } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';

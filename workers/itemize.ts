@@ -8,7 +8,7 @@ import bidiFactory from 'bidi-js';
 import { breakOpportunities, cjkQuotes, NO_LINE_END, NO_LINE_START } from './break-rules.js';
 import { punctSpacing, type PunctSpacing } from './cjk-punct.js';
 import type { FaceInfo } from './font-catalog.js';
-import { FontSelector, scriptClass, type ScriptClass } from './font-select.js';
+import { FontSelector, scriptClass, usedByScript, type ScriptClass } from './font-select.js';
 import { graphemes } from './text-normalize.js';
 import { measureRun, type RunMetrics } from './measure.js';
 import type { CjkLang, Direction, LineBreak, WordBreak } from './protocol.js';
@@ -17,7 +17,10 @@ const bidi = bidiFactory();
 
 /** A user-perceived character placed in a font at a bidi level. */
 export interface Grapheme {
+  /** What is drawn and measured: the grapheme, or the notdef box's code point when no font has it. */
   readonly text: string;
+  /** The grapheme as written in the text (differs from `text` only for a notdef box or dropped marks). */
+  readonly source: string;
   readonly face: FaceInfo;
   readonly level: number;
   readonly space: boolean;
@@ -82,6 +85,7 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
   const starts: number[] = [];
   let offset = 0;
   let lastCjk: ScriptClass | null = null;
+  let lastScript: ScriptClass | null = null;
   const quotes = cjkQuotes(parts);
   parts.forEach((g, i) => {
     let script = scriptClass(g);
@@ -89,9 +93,14 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
     else if (quotes[i]) script = lastCjk ?? (opts.lang === 'ja' ? 'Jpan' : 'Han');
     else if (script === 'Other' && lastCjk && PUNCT.test(g)) script = lastCjk;
     else if (/\p{L}/u.test(g)) lastCjk = null;
+    // Shared marks and punctuation (danda, nukta…) stay in the font of the script around them.
+    if (script !== 'Other' && script !== 'Han' && script !== 'Jpan' && script !== 'Kore') lastScript = script;
+    else if (script === 'Other' && lastScript && usedByScript(g, lastScript)) script = lastScript;
+    else if (/\p{L}/u.test(g)) lastScript = null;
     const style = opts.spans ? opts.spans.at[offset] ?? 0 : 0;
     const { font, weight } = opts.spans?.styles[style] ?? opts;
-    gs.push({ text: g, face: fonts.pick(g, font, weight, script, opts.lang), level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
+    const glyph = fonts.pickGlyph(g, font, weight, script, opts.lang);
+    gs.push({ text: glyph.text, source: g, face: glyph.face, level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
     starts.push(offset);
     offset += g.length;
   });

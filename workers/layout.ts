@@ -166,7 +166,7 @@ export function layoutText(paras: readonly Paragraph[], o: LayoutOptions, fonts:
   if (faces.size === 0) faces.add(fonts.faceSet(o.font, o.weight)[0]);
   let ascent = 0, descent = 0;
   for (const f of faces) {
-    const m = measureFace(f);
+    const m = measureFace(f, fonts.coverage.sample(f));
     ascent = Math.max(ascent, m.ascent);
     descent = Math.max(descent, m.descent);
   }

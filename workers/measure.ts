@@ -4,9 +4,11 @@
  * at many sizes costs one measurement per distinct run. Letter spacing is kept apart as a count of
  * the units Skia spaces, so it stays in absolute pixels at every size.
  */
+import './no-system-fonts.js';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { FaceInfo } from './font-catalog.js';
+import { fontCss } from './font-registry.js';
 
 /** Size at which widths are measured and cached. */
 export const REF_SIZE = 100;
@@ -28,7 +30,7 @@ let hits = 0;
 let misses = 0;
 
 function setFont(face: FaceInfo, rtl: boolean): void {
-  ctx.font = `${face.weight} ${REF_SIZE}px "${face.alias}"`;
+  ctx.font = fontCss(face, REF_SIZE);
   ctx.direction = rtl ? 'rtl' : 'ltr';
 }
 
@@ -55,12 +57,16 @@ export function measureRun(face: FaceInfo, text: string, rtl: boolean, spaced: b
   return m;
 }
 
-/** Ascent and descent of a face (em fractions), from its font bounding box. */
-export function measureFace(face: FaceInfo): FaceMetrics {
+/**
+ * Ascent and descent of a face (em fractions), from its font bounding box. Skia reports the box of
+ * the font of the first run it shapes, so `sample` must be text the face itself has (`Hg` where
+ * it has those), or the metrics would be another font's.
+ */
+export function measureFace(face: FaceInfo, sample: string): FaceMetrics {
   let m = faceMetrics.get(face.alias);
   if (!m) {
     setFont(face, false);
-    const tm = ctx.measureText('Hg');
+    const tm = ctx.measureText(sample);
     m = { ascent: tm.fontBoundingBoxAscent / REF_SIZE, descent: tm.fontBoundingBoxDescent / REF_SIZE };
     faceMetrics.set(face.alias, m);
   }

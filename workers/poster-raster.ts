@@ -4,6 +4,7 @@
  * layer's box). Text layers draw an optional box behind the text, then stroke (under the fill),
  * shadow and fill per run; vertical text is drawn glyph by glyph as vertical-layout.ts placed it.
  */
+import { fontCss } from './font-registry.js';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import { cssColor } from './background.js';
 import type { PlacedRun, TextLayout } from './layout.js';
@@ -169,7 +170,7 @@ function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box:
     const { size, runs } = t.layout;
     paintPasses(ctx, layer, dpr, (pass) => {
       for (const run of runs) {
-        ctx.font = `${run.face.weight} ${size}px "${run.face.alias}"`;
+        ctx.font = fontCss(run.face, size);
         ctx.direction = run.rtl ? 'rtl' : 'ltr';
         if (pass === 'stroke') ctx.strokeText(run.text, run.x, run.y);
         else if (!run.styles) {
@@ -186,7 +187,7 @@ function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box:
   ctx.letterSpacing = '0px';
   paintPasses(ctx, layer, dpr, (pass) => {
     for (const g of glyphs) {
-      ctx.font = `${g.face.weight} ${size}px "${g.face.alias}"`;
+      ctx.font = fontCss(g.face, size);
       ctx.direction = 'ltr';
       if (pass === 'fill') ctx.fillStyle = color(g.style);
       drawVerticalGlyph(ctx, g, size, pass);

@@ -14,8 +14,15 @@ export type VAlign = 'top' | 'middle' | 'bottom';
 export type Fit = 'none' | 'shrink';
 /** Base paragraph direction; `auto` takes it from the first strong character. */
 export type Direction = 'auto' | 'ltr' | 'rtl';
-/** Preferred CJK glyph forms (Han characters differ between regions); `auto` detects kana/hangul. */
-export type CjkLang = 'auto' | 'zh-Hans' | 'ja' | 'ko';
+/**
+ * Preferred CJK glyph forms (Han characters differ between regions): Simplified Chinese,
+ * Traditional Chinese in Taiwan forms (`zh-Hant`) or Hong Kong forms (`zh-HK`), Japanese, Korean;
+ * `auto` detects kana/hangul, else zh-Hans.
+ */
+export type CjkLang = 'auto' | 'zh-Hans' | 'zh-Hant' | 'zh-HK' | 'ja' | 'ko';
+
+/** Every `lang` value, for the request and poster schemas. */
+export const CJK_LANGS: readonly CjkLang[] = ['auto', 'zh-Hans', 'zh-Hant', 'zh-HK', 'ja', 'ko'];
 /** CSS `line-break`: how strictly CJK kinsoku keeps characters off line starts (`anywhere`: none). */
 export type LineBreak = 'normal' | 'strict' | 'loose' | 'anywhere';
 /** CSS `word-break`: `keep-all` never breaks between CJK letters; `auto-phrase` only between phrases (BudouX). */
@@ -149,6 +156,11 @@ export interface WorkerCacheStats {
   readonly imageBytes: number;
   readonly imageHits: number;
   readonly imageMisses: number;
+  /** Font faces this thread registered with Skia (each face is registered once per process). */
+  readonly fontFacesLoaded: number;
+  /** Font cmaps read by this thread (lazy coverage), and graphemes drawn as the notdef box. */
+  readonly cmapReads: number;
+  readonly notdefGraphemes: number;
 }
 
 /** What a successful render returns across the thread boundary. */

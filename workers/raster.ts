@@ -3,6 +3,8 @@
  * text is clipped to the padded box so nothing paints outside it, and the raw premultiplied
  * RGBA pixels are read once for the encoder.
  */
+import { fontCss } from './font-registry.js';
+import './no-system-fonts.js';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import { cssColor, paintBackground } from './background.js';
@@ -50,7 +52,7 @@ export function rasterize(input: RasterInput): Buffer {
   ctx.textBaseline = 'alphabetic';
   ctx.letterSpacing = `${input.letterSpacing}px`;
   for (const run of layout.runs) {
-    ctx.font = `${run.face.weight} ${layout.size}px "${run.face.alias}"`;
+    ctx.font = fontCss(run.face, layout.size);
     ctx.direction = run.rtl ? 'rtl' : 'ltr';
     ctx.fillText(run.text, run.x, run.y);
   }

@@ -1,11 +1,11 @@
 /**
- * Piscina worker entry: loads the fonts once (shared by all threads), then turns render tasks
+ * Piscina worker entry: attaches to the shared lazy font registry, then turns render tasks
  * into encoded images. Expected failures come back as data with a stable code, because Error
  * objects lose their fields crossing the thread boundary.
  */
 import { threadId, workerData } from 'node:worker_threads';
 import type { FontCatalog } from './font-catalog.js';
-import { registerCatalog } from './font-registry.js';
+import { initRegistry, registryStats } from './font-registry.js';
 import { gradientCacheStats } from './background.js';
 import { imageCacheStats } from './images.js';
 import { measureCacheStats } from './measure.js';
@@ -19,6 +19,7 @@ import type { BadgeTask, PosterTask, RenderLimits, RenderResult, RenderTask, Sta
 /** Data every worker receives at start. */
 export interface WorkerData {
   readonly catalog: FontCatalog;
+  /** One Int32 per catalog face: its Skia registration state, shared by every thread. */
   readonly fontLock: SharedArrayBuffer;
   readonly limits: RenderLimits;
   /** Int32 slots set to 1 by the main thread when a queued render's clients are all gone. */
@@ -26,7 +27,7 @@ export interface WorkerData {
 }
 
 const data = workerData as WorkerData;
-const registry = registerCatalog(data.catalog, data.fontLock);
+initRegistry(data.fontLock);
 const fonts = new FontSelector(data.catalog);
 const cancelBoard = new Int32Array(data.cancelBoard);
 
@@ -36,13 +37,17 @@ function cacheStats(): WorkerCacheStats {
   return {
     measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes,
     imageBytes: img.bytes, imageHits: img.hits, imageMisses: img.misses,
+    fontFacesLoaded: registryStats().loaded, cmapReads: fonts.coverage.stats().reads, notdefGraphemes: fonts.stats().notdef,
   };
 }
 
 /** Handles one task. */
 export default async function handle(task: RenderTask | PosterTask | BadgeTask | WarmupTask): Promise<RenderResult | WarmupResult> {
   if (task.kind === 'warmup') {
-    return { ok: true, faces: registry.faces, failed: registry.failed, threadId };
+    // Faces load lazily, when a render first needs them; warming loads the default Latin face.
+    fonts.pick('A', data.catalog.generic.sans ?? data.catalog.fallback[0] ?? '', 400, 'Other', 'zh-Hans');
+    const reg = registryStats();
+    return { ok: true, faces: reg.loaded + reg.shared, failed: [...reg.failures], threadId };
   }
   const cancelled = (): boolean => Atomics.load(cancelBoard, task.cancelSlot) === 1;
   if (task.kind === 'poster') return respond(() => runPosterPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), posterSummary);

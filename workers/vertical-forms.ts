@@ -10,7 +10,6 @@
 import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
 import type { CjkLang } from './protocol.js';
-import { rangesHas } from './unicode-ranges.js';
 
 /** Horizontal character → its vertical presentation form. */
 export const VERTICAL_FORMS: ReadonlyMap<string, string> = new Map([
@@ -26,8 +25,8 @@ export function verticalForm(text: string, face: FaceInfo, fonts: FontSelector, 
   const form = VERTICAL_FORMS.get(text);
   if (!form) return null;
   const cp = form.codePointAt(0)!;
-  const own = fonts.faceFor(face.family, face.weight, cp);
+  const own = fonts.faceFor(face.family, face.weight, [cp]);
   if (own) return { text: form, face: own };
   const picked = fonts.pick(form, face.family, face.weight, 'Han', lang);
-  return rangesHas(picked.ranges, cp) ? { text: form, face: picked } : null;
+  return fonts.coverage.has(picked, cp) && !fonts.isNotdef(picked) ? { text: form, face: picked } : null;
 }
