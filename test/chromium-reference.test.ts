@@ -21,10 +21,9 @@ import { reorder } from '../workers/layout.js';
 import { wrap } from '../workers/line-break.js';
 import { decode, renderUrl, startApp } from './helpers.js';
 import { paragraphs } from './layout-helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS as BASE_ARGS, requireChromium, skipBrowser } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--font-render-hinting=none'];
-const skipBrowser = process.env.LETTERPRESS_SKIP_BROWSER === '1';
+const CHROMIUM_ARGS = [...BASE_ARGS, '--font-render-hinting=none'];
 
 /** The service's fallback order for Latin-led text (Japanese cases put JP ahead of SC, as lang=ja does). */
 const FAMILIES = ['Inter', 'Noto Sans', 'Noto Sans SC', 'Noto Sans JP', 'Noto Sans KR', 'Noto Sans Arabic', 'Noto Sans Hebrew'];
@@ -107,9 +106,7 @@ describe.skipIf(skipBrowser)('the typesetter agrees with Chromium given the same
   };
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium; .ci/run does), set CHROMIUM_PATH, or set LETTERPRESS_SKIP_BROWSER=1 to skip the browser tests`);
-    }
+    requireChromium();
     lp = await startApp({ FONT_DIRS: '', ASSET_DIRS: '', TEMPLATE_DIRS: '' });
     // The same @font-face CSS (and the files it points at) that fonts/fonts.json loads, weight 400.
     const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'fonts/fonts.json'), 'utf8')) as { css: string[] };

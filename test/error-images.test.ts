@@ -135,3 +135,27 @@ describe('Accept negotiation', () => {
     expect(prefersImage('garbage;;;,/,q=x')).toBe(false);
   });
 });
+
+describe('error images never put unsigned words on a signing server\'s images', () => {
+  it('with SIGNING_KEYS the drawing names the status and code only: two different bad parameter names give the same bytes', async () => {
+    const signing = await startApp({ SIGNING_KEYS: 'k'.repeat(32) }, { jobs: false });
+    try {
+      const get = (name: string) => signing.app.inject({ url: `/render.png?text=x&${encodeURIComponent(name)}=1`, headers: { accept: CHROMIUM_IMG } });
+      const [a, b] = await Promise.all([get('OFFICIAL: send 1 BTC to bc1qxy'), get('something else entirely')]);
+      await expectErrorImage(a, 400);
+      expect(a.rawPayload.equals(b.rawPayload)).toBe(true);
+      // Without signing, the drawing names the parameter: the two differ.
+      const [c, d] = await Promise.all(['OFFICIAL: send 1 BTC', 'something else'].map((n) => lp.app.inject({ url: `/render.png?text=x&${encodeURIComponent(n)}=1`, headers: { accept: CHROMIUM_IMG } })));
+      expect(c.rawPayload.equals(d.rawPayload)).toBe(false);
+    } finally {
+      await signing.app.close();
+    }
+  });
+
+  it('POST routes keep their JSON error whatever the Accept header (an <img> never POSTs)', async () => {
+    const res = await lp.app.inject({ method: 'POST', url: '/render', headers: { accept: CHROMIUM_IMG, 'content-type': 'application/json' }, payload: { width: 10, height: 10, layers: [{ type: 'nope' }] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json().error.code).toBeDefined();
+  });
+});

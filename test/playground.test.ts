@@ -15,12 +15,11 @@ import { querySchema } from '../src/params.js';
 import { PLAYGROUND_CSP } from '../src/routes/playground.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { decode, startApp, testConfig } from './helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium, skipBrowser } from './browser.js';
 
 const run = promisify(execFile);
 const KEY = 'playground-key-0123456789';
 const OLD_KEY = 'older-key-abcdefghijklmnop';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let open: LetterpressApp;
 let signed: LetterpressApp;
@@ -158,6 +157,14 @@ describe('POST /sign', () => {
     expect((await sign(signed, '/elsewhere', KEY)).statusCode).toBe(404);
     expect((await sign(signed, undefined, KEY)).json().error).toMatchObject({ code: 'missing_parameter', param: 'url' });
   });
+
+  it('a malformed percent-escape in the path answers 400 invalid_url naming url, never 500', async () => {
+    for (const url of ['/%ZZ', '/badge/%E0%A4-b-red.png', '/600x400/%ZZ.png']) {
+      const res = await sign(signed, url, KEY);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error, url).toMatchObject({ code: 'invalid_url', param: 'url' });
+    }
+  });
 });
 
 describe('json-locate (poster errors point at their line)', () => {
@@ -179,16 +186,13 @@ describe('json-locate (poster errors point at their line)', () => {
   });
 });
 
-const skipBrowser = process.env.LETTERPRESS_SKIP_BROWSER === '1';
 
 describe.skipIf(skipBrowser)('the page in Chromium', () => {
   let browser: Browser;
   let base: string;
   let signedBase: string;
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium; .ci/run does), set CHROMIUM_PATH, or set LETTERPRESS_SKIP_BROWSER=1 to skip the browser tests`);
-    }
+    requireChromium();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     base = await open.app.listen({ port: 0, host: '127.0.0.1' });
     signedBase = await signed.app.listen({ port: 0, host: '127.0.0.1' });
