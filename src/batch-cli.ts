@@ -6,7 +6,9 @@
  *     with a progress bar (done/total, this run's rate and ETA) on stderr. Each image lands in DIR
  *     under its output name the moment it is done (atomically, stored once); manifest.json (the
  *     same shape as in results.zip) is written at the end. Re-run on the same DIR, it resumes
- *     (state in DIR/.letterpress). Ctrl-C finishes the images in flight, says how many are
+ *     (state in DIR/.letterpress). One DIR holds one input's job: a DIR with another input's
+ *     unfinished job, or its images, is refused (exit 2), and a file already in DIR under a row's
+ *     name that is not that row's image is never replaced (the row is reported, exit 1). Ctrl-C finishes the images in flight, says how many are
  *     written and how to resume, and exits 130; it exits 1 with a summary when rows failed.
  *   letterpress render '<json | /render.png?… | /t/name.png?… | text=…>' -o out.png
  *     renders one image (a JSON document, `@file.json`, a URL path, or a /render query string).
@@ -26,7 +28,7 @@ import { fromCsv, fromJson, fromNdjson, type JobSubmission } from './jobs/job-in
 import { jsonDepthExceeds, tooDeep } from './json-body.js';
 import { isFinished, type JobStatus } from './jobs/job-model.js';
 import { writeAtomic } from './jobs/job-store.js';
-import { OutputDirStore } from './jobs/output-dir.js';
+import { OutputDirStore, type FolderConflict } from './jobs/output-dir.js';
 import { buildManifest } from './jobs/results-zip.js';
 
 /** Parses `--name value` flags and positional arguments. */
@@ -79,6 +81,24 @@ function readRows(file: string, template: string | undefined, format: string | u
   return fromJson(Array.isArray(json) ? { ...(template ? { template, rows: json } : { documents: json }), ...(format ? { format } : {}) } : json, deps, limits);
 }
 
+/** What the CLI says (then exits 2) when `out` holds another input's job. */
+export function conflictMessage(out: string, other: FolderConflict, input: string): string {
+  const from = other.input ? `from ${other.input.input}` : 'from an earlier run';
+  const lines = other.why === 'unfinished'
+    ? [
+      `${out} holds an unfinished job ${from} (job ${other.job.id}, ${other.done} of ${other.job.total} rows done), not ${path.resolve(input)}.`,
+      'Both would write images with the same names (0001.png, …) into it and one would overwrite the other\'s.',
+      `Either write this input to another folder (--out OTHER_DIR), or finish the other job first:`,
+      `  ${other.input ? other.input.command : `letterpress batch <its input file and options> --out ${shellQuote(out)}`}`,
+    ]
+    : [
+      `${out} already holds ${other.images} image${other.images === 1 ? '' : 's'} of a different job ${from} (job ${other.job.id}), not ${path.resolve(input)}.`,
+      'Writing this input there could overwrite them, and manifest.json would list only this one.',
+      'Write this input to another folder (--out OTHER_DIR), or move that job\'s images and .letterpress away first.',
+    ];
+  return `letterpress batch: ${lines.join('\n')}\n`;
+}
+
 /** `letterpress batch`; resolves with the exit code (0, 1 when rows failed, 2 for bad input, 130 after Ctrl-C). */
 export async function runBatch(argv: string[], config: Config): Promise<number> {
   const { positional, flags } = parseArgs(argv);
@@ -114,12 +134,22 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
       return 130;
     }
     const store = new OutputDirStore(dataDir, out);
+    const key = createHash('sha256').update(fs.readFileSync(input)).update(JSON.stringify(sub.source)).digest('hex');
+    // One folder, one job: another input's unfinished job would resume alongside this one, and its
+    // images share names like 0001.png with this one's. Refuse before anything runs.
+    await store.open();
+    const other = await store.conflict(key);
+    if (other) {
+      store.close();
+      process.stderr.write(conflictMessage(out, other, input));
+      return 2;
+    }
     const renderer = new ItemRenderer({ config, catalog: lp.catalog, assets: lp.assets }, lp.templates, lp.pool, config.jobItemTimeoutMs);
     const engine = new EmbeddedEngine(store, renderer, { ...engineOptions(config), concurrency, maxActive: 1, ttlMs: 365 * 86_400_000 }, lp.app.log);
-    await engine.start(); // resumes a previous run on this folder
-    const key = createHash('sha256').update(fs.readFileSync(input)).update(JSON.stringify(sub.source)).digest('hex');
+    await engine.start(); // resumes this input's previous run on this folder (no other job is unfinished there)
     const { job, replayed } = await engine.submit(sub, key, key);
     if (replayed) process.stderr.write(`resuming job ${job.id} in ${out}\n`);
+    await store.recordInput(job.id, { input: path.resolve(input), command: resume }).catch(() => {}); // only for the message another input gets
     await store.deliverAll(job.id); // images an earlier run wrote but had not moved yet
     const first = await engine.status(job.id);
     const run: RunStart = { finished: first.counts.done + first.counts.failed, at: Date.now() };
@@ -149,7 +179,11 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     if (ended !== 'interrupted') process.stderr.write(`${tty ? '\r' : ''}${progressLine(status, pace)}\u001b[K\n`);
     const written = await store.deliverAll(job.id);
     const names = await store.outputNames(job.id);
-    await writeAtomic(path.join(out, 'manifest.json'), `${JSON.stringify(buildManifest((await engine.get(job.id)), await store.items(job.id), names), null, 2)}\n`);
+    const lost = store.undelivered.get(job.id) ?? new Map<number, string>();
+    // A row whose image could not be put in the folder has no file there (its name may be another file).
+    const items = (await store.items(job.id)).map((it) => (lost.has(it.n) ? { ...it, error: { code: 'not_written', message: lost.get(it.n)! } } : it));
+    const listed = new Map([...names].filter(([n]) => !lost.has(n)));
+    await writeAtomic(path.join(out, 'manifest.json'), `${JSON.stringify(buildManifest((await engine.get(job.id)), items, listed), null, 2)}\n`);
     const seconds = (Date.now() - run.at) / 1000;
     const summary = `${written.length} of ${status.total} images written to ${out}`;
     if (ended === 'interrupted') {
@@ -158,7 +192,6 @@ export async function runBatch(argv: string[], config: Config): Promise<number> 
     }
     process.stderr.write(`${summary} in ${seconds.toFixed(1)} s (${pace.rate.toFixed(1)}/s)${status.counts.failed ? `; ${status.counts.failed} failed:` : ''}\n`);
     for (const e of status.errors) process.stderr.write(`  row ${e.row}: ${e.error.code} ${e.error.param ? `(${e.error.param}) ` : ''}${e.error.message}\n`);
-    const lost = store.undelivered.get(job.id) ?? new Map<number, string>();
     for (const [n, why] of lost) process.stderr.write(`  row ${n}: could not write ${names.get(n)} (${why})\n`);
     return status.counts.failed > 0 || lost.size > 0 ? 1 : 0;
   } catch (err) {

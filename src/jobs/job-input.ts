@@ -4,12 +4,15 @@
  * or CSV (header row = variable names; `template` in the query). Limits and the webhook allowlist
  * are checked here, and so are the keys of template rows (a CSV header or a row's fields): a key
  * that is not a variable of the template, or a required variable no row can fill, is a 400 naming
- * it, not an accepted job whose every row fails. Values are checked when a row renders, so one
- * bad value fails only its row.
+ * it, not an accepted job whose every row fails. Numbers given as text (`dpr`, `q` and the
+ * template's number variables, in a CSV cell or a JSON string) must be spelled as the one decimal
+ * grammar (query-string.ts DECIMAL): `" 2"`, `1e2` or `0x2` is a 400 naming `rows/<i>/<key>` at
+ * submit. Every other value is checked when its row renders, so one bad value fails only its row.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { WEBHOOK_HOST_ENTRY } from '../config.js';
 import { badParam } from '../errors.js';
+import { DECIMAL, decimalMessage } from '../query-string.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-body.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
 import type { JobSource } from './job-model.js';
@@ -98,10 +101,26 @@ export function checkRowKeys(t: Template, keys: readonly string[], param: (key: 
   }
 }
 
+/**
+ * Checks the numbers of template rows given as text (`dpr`, `q`, the template's number variables):
+ * a non-empty string must be a plain decimal (an empty CSV cell means "the default"). 400 naming
+ * `rows/<i>/<key>`.
+ */
+export function checkRowNumbers(t: Template, rows: readonly Record<string, unknown>[]): void {
+  const numeric = ['dpr', 'q', ...Object.entries(t.variables).filter(([, v]) => v.type === 'number').map(([k]) => k)];
+  rows.forEach((row, i) => {
+    for (const k of numeric) {
+      const v = Object.hasOwn(row, k) ? row[k] : undefined;
+      if (typeof v === 'string' && v !== '' && !DECIMAL.test(v)) throw badParam('invalid_parameter', `rows/${i}/${k}`, `rows/${i}: ${decimalMessage(k)}`);
+    }
+  });
+}
+
 /** Template rows, checked row by row (`rows/<i>/<key>`). */
 function templateRows(t: Template, lines: unknown[], maxItems: number): Record<string, unknown>[] {
   const rows = rowsOf(lines, 'rows', maxItems);
   rows.forEach((row, i) => checkRowKeys(t, Object.keys(row), (k) => `rows/${i}/${k}`, (k) => `rows/${i}: "${k.slice(0, 40)}"`));
+  checkRowNumbers(t, rows);
   return rows;
 }
 
@@ -161,5 +180,7 @@ export function fromCsv(text: string, query: Record<string, string>, templates: 
     seen.add(h);
   }
   checkRowKeys(template, header, (k) => k, (k) => `CSV column "${k.slice(0, 40)}"`);
-  return { source, rows: rowsOf(records, 'rows', limits.maxItems), webhook: checkWebhook(query.webhook, limits.webhookHosts) };
+  const rows = rowsOf(records, 'rows', limits.maxItems);
+  checkRowNumbers(template, rows);
+  return { source, rows, webhook: checkWebhook(query.webhook, limits.webhookHosts) };
 }

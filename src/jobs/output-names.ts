@@ -3,7 +3,8 @@
  * output folder and `GET /jobs/{id}/items/{row}`:
  *   - from the row's `filename` (sanitised: no path separators, control, bidi-override or reserved
  *     characters, no lone surrogates, no leading dots, no trailing dots or spaces, no Windows device
- *     names), or the zero-padded row number;
+ *     names, checked again after cutting), without a trailing extension equal to the image's own
+ *     (`x.png` stays `x.png`, not `x.png.png`; jpg ≡ jpeg), or the zero-padded row number;
  *   - at most MAX_NAME_BYTES UTF-8 bytes including the extension, cut between graphemes (an emoji,
  *     a flag or a letter with its accents is never split);
  *   - unique over the whole job, compared case- and normalisation-insensitively (as macOS and
@@ -39,10 +40,23 @@ export function cutToBytes(s: string, max: number): string {
 
 const trimEnds = (s: string): string => s.replace(/^[.\s-]+|[.\s]+$/g, '');
 
-/** `base` + `suffix` + `.ext`, the base cut (between graphemes) so the whole fits MAX_NAME_BYTES. */
+/**
+ * `base` + `suffix` + `.ext`, the base cut (between graphemes) so the whole fits MAX_NAME_BYTES.
+ * The device-name check runs again on the result: cutting and trimming can turn `con` + spaces +
+ * `x` into `con`.
+ */
 function fit(base: string, suffix: string, ext: string): string {
   const room = MAX_NAME_BYTES - bytes(suffix) - bytes(ext) - 1;
-  return `${trimEnds(cutToBytes(base, room))}${suffix}.${ext}`;
+  let stem = trimEnds(cutToBytes(base, room));
+  if (stem !== '' && WINDOWS_DEVICE.test(`${stem}${suffix}.${ext}`)) stem = trimEnds(cutToBytes(`_${stem}`, room));
+  return `${stem}${suffix}.${ext}`;
+}
+
+/** `base` without a trailing `.ext` that repeats the image's own extension (case-insensitive; jpg ≡ jpeg). */
+export function withoutOwnExt(base: string, ext: string): string {
+  const own = ext === 'jpg' || ext === 'jpeg' ? ['jpg', 'jpeg'] : [ext];
+  const dot = base.lastIndexOf('.');
+  return dot > 0 && own.includes(base.slice(dot + 1).toLowerCase()) ? trimEnds(base.slice(0, dot)) : base;
 }
 
 /** The sanitised base of a `filename` value ('' when nothing usable is left). */
@@ -57,7 +71,7 @@ export function safeBase(filename: unknown): string {
 /** A safe output file name for one row: the `filename` value (sanitised, bounded) or the zero-padded row number. */
 export function outputName(row: number, total: number, ext: string, filename?: unknown): string {
   const pad = String(row).padStart(Math.max(4, String(total).length), '0');
-  const name = fit(safeBase(filename), '', ext);
+  const name = fit(withoutOwnExt(safeBase(filename), ext), '', ext);
   return name === `.${ext}` ? `${pad}.${ext}` : name;
 }
 

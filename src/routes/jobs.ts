@@ -18,6 +18,20 @@ import { requireBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
 import { CONTENT_TYPES } from './render.js';
 
+/**
+ * The query of POST /jobs: what NDJSON and CSV bodies take there (a JSON body carries them itself).
+ * Anything else is 400 `unknown_parameter`; a repeated name (an array) is 400 naming it.
+ */
+const JOBS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    template: { type: 'string', description: 'template whose variables the rows fill (NDJSON, CSV)' },
+    format: { type: 'string', description: 'png, jpg, jpeg or webp (default: the template\'s)' },
+    webhook: { type: 'string', description: 'URL told when the job ends (host in WEBHOOK_HOSTS)' },
+  },
+} as const;
+
 /** Registers the job routes. */
 export function jobRoutes(app: FastifyInstance, deps: { config: Config; templates: TemplateStore; engine: JobEngine }): void {
   const { config, templates, engine } = deps;
@@ -32,7 +46,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
   app.post<{ Querystring: Record<string, string> }>('/jobs', {
     bodyLimit: config.jobMaxBodyBytes,
     onRequest,
-    schema: { summary: 'Submit a batch job (JSON {template, rows} or {documents}, NDJSON, or CSV with ?template=)' },
+    schema: { summary: 'Submit a batch job (JSON {template, rows} or {documents}, NDJSON, or CSV with ?template=)', querystring: JOBS_QUERY },
   }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
@@ -123,9 +137,11 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
   });
 
   app.get<{ Params: { id: string; n: string } }>('/jobs/:id/items/:n', { onRequest, schema: { summary: 'One finished image, by row number (1-based)' } }, async (req, reply) => {
+    // The one spelling of a number (query-string.ts DECIMAL), as an integer: digits only (no 0x1, 1e0, +1, 1.0, spaces).
+    if (!/^[0-9]+$/.test(req.params.n)) throw badParam('invalid_parameter', 'n', 'n must be a row number: decimal digits only (no sign, exponent, hex prefix, point or spaces)');
     const job = await engine.get(req.params.id);
     const n = Number(req.params.n);
-    if (!Number.isInteger(n) || n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);
+    if (n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);
     const item = (await engine.items(job.id))[n - 1];
     if (item.state !== 'done') {
       throw new AppError('item_not_ready', 404, `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
