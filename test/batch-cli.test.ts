@@ -6,6 +6,7 @@
  * the shape of results.zip's; rows whose columns do not fit the template stop it before it starts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,5 +118,86 @@ describe('letterpress batch: output names and manifest', () => {
       expect(images(out)).toEqual([]);
       expect(walk(path.join(out, '.letterpress', 'jobs'))).toEqual([]); // no job was made
     }
+  }, 120_000);
+});
+
+describe('letterpress batch: one --out folder holds one job; nothing in it is overwritten', () => {
+  const digest = (dir: string): Record<string, string> =>
+    Object.fromEntries(images(dir).map((f) => [f, createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]));
+
+  it('another input into a folder with an interrupted job is refused (exit 2, naming the folder, the other input and how to go on); its images and manifest stay', async () => {
+    const dir = tmp('lp-cli-two-');
+    const a = path.join(dir, 'a.csv');
+    fs.writeFileSync(a, `event\n${Array.from({ length: 40 }, (_, i) => `A ${i + 1}`).join('\n')}\n`);
+    const b = path.join(dir, 'b.csv');
+    fs.writeFileSync(b, 'message\nb1\nb2\nb3\n');
+    const out = path.join(dir, 'out');
+    const argsA = ['batch', a, '--template', 'event-poster', '--format', 'png', '--out', out, '--concurrency', '1'];
+    const argsB = ['batch', b, '--template', 'status-badge', '--out', out];
+    const proc = spawn(process.execPath, [CLI, ...argsA], { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(proc);
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    await waitFor(async () => images(out).length >= 3, 60_000, 'three of A\'s images');
+    proc.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const before = digest(out);
+    const manifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    expect(Object.keys(before)).toContain('0001.png'); // B's first image would have the same name
+
+    const refused = cli(argsB);
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(out);
+    expect(refused.stderr).toContain(`unfinished job from ${a}`);
+    expect(refused.stderr).toContain('--out OTHER_DIR');
+    expect(refused.stderr).toContain(`letterpress batch ${argsA.slice(1).join(' ')}`); // how to finish A
+    expect(digest(out)).toEqual(before); // A's images untouched, nothing of B's added
+    expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(manifest);
+
+    const finishA = cli(argsA);
+    expect(finishA.status, finishA.stderr).toBe(0);
+    expect(finishA.stderr).toContain(`40 of 40 images written to ${out}`);
+    const doneA = digest(out);
+    for (const [f, h] of Object.entries(before)) expect(doneA[f]).toBe(h);
+
+    const stillRefused = cli(argsB); // A is finished, but its images are there
+    expect(stillRefused.status, stillRefused.stderr).toBe(2);
+    expect(stillRefused.stderr).toMatch(/already holds 40 images of a different job from .*a\.csv/);
+    expect(digest(out)).toEqual(doneA);
+    expect(manifestOf(out).total).toBe(40);
+
+    const elsewhere = cli([...argsB.slice(0, -1), path.join(dir, 'out-b')]);
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(images(path.join(dir, 'out-b')).sort()).toEqual(['0001.png', '0002.png', '0003.png']);
+  }, 240_000);
+
+  it('a file already in --out under a row\'s name is never replaced: that row fails loudly (exit 1), the others are written; moved away, a re-run delivers it', () => {
+    const dir = tmp('lp-cli-clobber-');
+    const csv = path.join(dir, 'rows.csv');
+    fs.writeFileSync(csv, 'message,filename\nm1,\nm2,keep.png\nm3,\n');
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'keep.png'), 'not this job\'s image');
+    const args = ['batch', csv, '--template', 'status-badge', '--out', out];
+    const r = cli(args);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/row 2: could not write keep\.png \(keep\.png already exists and is not this row's image/);
+    expect(fs.readFileSync(path.join(out, 'keep.png'), 'utf8')).toBe('not this job\'s image');
+    expect(images(out).sort()).toEqual(['0001.png', '0003.png', 'keep.png']);
+    const m = manifestOf(out);
+    expect(m.items.map((it) => it.file)).toEqual(['0001.png', null, '0003.png']);
+    expect(m.items[1].error).toMatchObject({ code: 'not_written' });
+
+    const again = cli(args); // still there: still refused, still not replaced
+    expect(again.status, again.stderr).toBe(1);
+    expect(fs.readFileSync(path.join(out, 'keep.png'), 'utf8')).toBe('not this job\'s image');
+
+    fs.renameSync(path.join(out, 'keep.png'), path.join(dir, 'mine.png'));
+    const delivered = cli(args);
+    expect(delivered.status, delivered.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'keep.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(manifestOf(out).items.map((it) => it.file)).toEqual(['0001.png', 'keep.png', '0003.png']);
+    expect(walk(path.join(out, '.letterpress')).filter((f) => /\.(png|jpg|webp|tmp)$/.test(f))).toEqual([]);
   }, 120_000);
 });

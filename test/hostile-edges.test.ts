@@ -16,7 +16,7 @@ import { ItemRenderer } from '../src/jobs/item-renderer.js';
 import { parseStrictQuery } from '../src/query-string.js';
 import { signCanonical, signRenderUrl } from '../src/signing.js';
 import { posterCanonicalString } from '../src/poster.js';
-import { startApp, testConfig } from './helpers.js';
+import { startApp, testConfig, waitFor } from './helpers.js';
 
 const KEY = 'hostile-edges-key-0123456789';
 let open: LetterpressApp;
@@ -284,5 +284,59 @@ describe('9. webhook hosts', () => {
       expect(res.statusCode, res.body).toBe(400);
       expect((res.json() as Err).error).toMatchObject({ code: 'invalid_parameter', param: 'webhook' });
     }
+  });
+});
+
+describe('POST /jobs takes only its own query parameters, each once; numbers in rows and row numbers have one spelling', () => {
+  const post = (url: string, payload: string, type = 'application/x-ndjson') => open.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type } });
+
+  it('an unknown query parameter, a repeated one, or one POST /jobs does not take (dpr) is 400 naming it, not a 202', async () => {
+    const cases: [string, string, string][] = [
+      ['/jobs?template=status-badge&bogus=1', 'unknown_parameter', 'bogus'],
+      ['/jobs?template=status-badge&dpr=0x2', 'unknown_parameter', 'dpr'],
+      ['/jobs?template=status-badge&constructor=1', 'unknown_parameter', 'constructor'],
+      ['/jobs?template=status-badge&template=status-badge', 'invalid_parameter', 'template'],
+      ['/jobs?template=status-badge&format=png&format=png', 'invalid_parameter', 'format'],
+      ['/jobs?template=status-badge&webhook=https://hooks.example.com/a&webhook=https://hooks.example.com/a', 'invalid_parameter', 'webhook'],
+    ];
+    for (const [url, code, param] of cases) {
+      for (const [payload, type] of [['{"label":"a"}', 'application/x-ndjson'], ['label\r\na\r\n', 'text/csv']]) {
+        const res = await post(url, payload, type);
+        expect(res.statusCode, `${url} ${type}: ${res.body}`).toBe(400);
+        expect((res.json() as Err).error, url).toMatchObject({ code, param });
+      }
+    }
+    const ok = await post('/jobs?template=status-badge&format=webp', '{"label":"a"}');
+    expect(ok.statusCode, ok.body).toBe(202);
+  });
+
+  it('dpr, q and number variables given as text in NDJSON/JSON rows or CSV cells must be plain decimals: 400 naming rows/<i>/<field>', async () => {
+    for (const v of [' 2', '1e2', '0x2', 'Infinity', '+1', '2 ']) {
+      const nd = await post('/jobs?template=chinese-promo', `{"price":"1"}\n{"price":"5","dpr":${JSON.stringify(v)}}`);
+      expect(nd.statusCode, nd.body).toBe(400);
+      expect((nd.json() as Err).error).toMatchObject({ code: 'invalid_parameter', param: 'rows/1/dpr' });
+      const json = await open.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'chinese-promo', rows: [{ price: v }] } });
+      expect((json.json() as Err).error, json.body).toMatchObject({ code: 'invalid_parameter', param: 'rows/0/price' });
+      const csv = await post('/jobs?template=chinese-promo', `price,q\r\n5,80\r\n5,${v.includes(' ') ? `"${v}"` : v}\r\n`, 'text/csv');
+      expect((csv.json() as Err).error, csv.body).toMatchObject({ code: 'invalid_parameter', param: 'rows/1/q' });
+    }
+    // Plain decimals, JSON numbers and empty cells (the default) are still accepted.
+    const ok = await post('/jobs?template=chinese-promo', 'price,q,dpr\r\n5.5,80,\r\n010,,1\r\n', 'text/csv');
+    expect(ok.statusCode, ok.body).toBe(202);
+    const okJson = await open.app.inject({ method: 'POST', url: '/jobs', payload: { template: 'chinese-promo', rows: [{ price: 1e2, dpr: 2 }] } });
+    expect(okJson.statusCode, okJson.body).toBe(202);
+  });
+
+  it('GET /jobs/:id/items/:n takes n as decimal digits only: 0x1, 1e0, +1, 1.0 and " 1" are 400 naming n', async () => {
+    const res = await post('/jobs?template=status-badge', '{"label":"a"}');
+    const id = (res.json() as { id: string }).id;
+    await waitFor(async () => (await open.app.inject(`/jobs/${id}`)).json().state === 'succeeded', 60_000, 'the job to finish');
+    expect((await open.app.inject(`/jobs/${id}/items/1`)).statusCode).toBe(200);
+    expect((await open.app.inject(`/jobs/${id}/items/01`)).statusCode).toBe(200); // leading zeros read as decimal, as everywhere
+    for (const n of ['0x1', '1e0', '%2B1', '1.0', '%201', '1%20', 'Infinity', '-1', '']) {
+      if (n === '') continue;
+      await expect400(open, `/jobs/${id}/items/${n}`, 'invalid_parameter', 'n');
+    }
+    for (const n of ['0', '2', '99999999999999999999']) await expect400(open, `/jobs/${id}/items/${n}`, 'out_of_range', 'n');
   });
 });

@@ -51,6 +51,22 @@ describe('output names', () => {
     expect(outputName(1, 3, 'png', 'a/b\\c:d\u0000e\u202Egnp.exe')).toBe('a-b-c-d-e-gnp.exe.png');
     expect(outputName(1, 3, 'png', '...')).toBe('0001.png');
     expect(outputName(1, 3, 'png', 'CON')).toBe('_CON.png');
+  });
+  it('a device name that appears only after the name is cut to 200 bytes is still refused', () => {
+    expect(outputName(1, 3, 'png', `con${' '.repeat(300)}x`)).toBe('_con.png');
+    expect(outputName(1, 3, 'png', `LPT1${'.'.repeat(300)}x`)).toBe('_LPT1.png');
+    expect(outputName(1, 3, 'png', `nul .png`)).toBe('_nul.png');
+    expect(outputName(1, 3, 'jpg', `aux.${' '.repeat(300)}x`)).toBe('_aux.jpg');
+    expect([...uniqueNames([[1, outputName(1, 2, 'png', 'con')], [2, outputName(2, 2, 'png', `con${' '.repeat(300)}x`)]]).values()]).toEqual(['_con.png', '_con-2.png']);
+  });
+  it('a filename ending in the job\'s own extension is not doubled (x.png, not x.png.png; jpg ≡ jpeg, any case)', () => {
+    expect(outputName(1, 3, 'png', 'x.png')).toBe('x.png');
+    expect(outputName(1, 3, 'png', 'x.PNG')).toBe('x.png');
+    expect(outputName(1, 3, 'jpg', 'x.jpeg')).toBe('x.jpg');
+    expect(outputName(1, 3, 'jpg', 'x.JPG')).toBe('x.jpg');
+    expect(outputName(1, 3, 'webp', 'x.png')).toBe('x.png.webp'); // another format's extension stays part of the name
+    expect(outputName(1, 3, 'png', '.png')).toBe('png.png'); // leading dots go first; nothing is left to strip
+    expect(outputName(1, 3, 'png', 'report.v2')).toBe('report.v2.png');
     expect(outputName(7, 10, 'png', '../../etc/passwd')).toBe('etc-passwd.png');
     expect(outputName(7, 10, 'png', 'Ünïcödé 海报')).toBe('Ünïcödé 海报.png');
   });
