@@ -93,7 +93,7 @@ export function conflictMessage(out: string, other: FolderConflict, input: strin
     ]
     : [
       `${out} already holds ${other.images} image${other.images === 1 ? '' : 's'} of a different job ${from} (job ${other.job.id}), not ${path.resolve(input)}.`,
-      'Writing this input there could overwrite them, and manifest.json would list only this one.',
+      `Writing this input there could overwrite ${other.images === 1 ? 'it' : 'them'}, and manifest.json would list only this one.`,
       'Write this input to another folder (--out OTHER_DIR), or move that job\'s images and .letterpress away first.',
     ];
   return `letterpress batch: ${lines.join('\n')}\n`;
