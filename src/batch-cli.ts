@@ -83,16 +83,18 @@ function readRows(file: string, template: string | undefined, format: string | u
 
 /** What the CLI says (then exits 2) when `out` holds another input's job. */
 export function conflictMessage(out: string, other: FolderConflict, input: string): string {
-  const from = other.input ? `from ${other.input.input}` : 'from an earlier run';
+  const here = path.resolve(input);
+  // The same file with other content (or other --template/--format) is another input too.
+  const from = !other.input ? 'from an earlier run' : other.input.input === here ? `from an earlier version of ${here} (its rows, --template or --format differ)` : `from ${other.input.input}`;
   const lines = other.why === 'unfinished'
     ? [
-      `${out} holds an unfinished job ${from} (job ${other.job.id}, ${other.done} of ${other.job.total} rows done), not ${path.resolve(input)}.`,
+      `${out} holds an unfinished job ${from} (job ${other.job.id}, ${other.done} of ${other.job.total} rows done), not ${here}.`,
       'Both would write images with the same names (0001.png, …) into it and one would overwrite the other\'s.',
       `Either write this input to another folder (--out OTHER_DIR), or finish the other job first:`,
       `  ${other.input ? other.input.command : `letterpress batch <its input file and options> --out ${shellQuote(out)}`}`,
     ]
     : [
-      `${out} already holds ${other.images} image${other.images === 1 ? '' : 's'} of a different job ${from} (job ${other.job.id}), not ${path.resolve(input)}.`,
+      `${out} already holds ${other.images} image${other.images === 1 ? '' : 's'} of a different job ${from} (job ${other.job.id}), not ${here}.`,
       `Writing this input there could overwrite ${other.images === 1 ? 'it' : 'them'}, and manifest.json would list only this one.`,
       'Write this input to another folder (--out OTHER_DIR), or move that job\'s images and .letterpress away first.',
     ];
