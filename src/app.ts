@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
@@ -21,6 +20,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { ImageCache } from './image-cache.js';
 import { RenderPool } from './pool.js';
 import { metaRoutes } from './routes/meta.js';
+import { registerOpenApi } from './openapi.js';
 import { renderRoutes } from './routes/render.js';
 import { badgeRoutes } from './routes/badge.js';
 import { placeholderRoutes } from './routes/placeholder.js';
@@ -117,9 +117,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const metrics = createMetrics(pool, cache, () => logSink.dropped);
   metricsRef = metrics;
 
-  await app.register(swagger, {
-    openapi: { info: { title: 'Letterpress', description: 'Text to image rendering service', version: '0.1.0' } },
-  });
+  await registerOpenApi(app, '0.1.0');
   // With SIGNING_KEYS, error images never quote the request (see errorImage).
   app.decorate('signedUrlsOnly', config.signingKeys.length > 0);
   installErrorHandlers(app, rejected);
@@ -134,7 +132,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   app.addHook('onRequest', async (req, reply) => {
     // Every response: the request id and the security headers. The playground page and its
-    // files replace the CSP with their own same-origin one (routes/playground.ts).
+    // files replace the CSP with their own same-origin one (routes/playground.ts), the /docs
+    // routes with DOCS_CSP (src/openapi.ts) so Swagger UI can run, from this origin only.
     reply.header('x-request-id', req.id);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
   });

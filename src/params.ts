@@ -74,7 +74,7 @@ export function querySchema(config: Config): Record<string, unknown> {
       text: { type: 'string', minLength: 1, maxLength: config.maxTextLength, description: 'Text to draw; a newline (%0A or a literal \\n) starts a new line.' },
       w: dimension(config.maxWidth, 'Width in CSS px, or auto: as wide as the text on one line per explicit newline, plus padding (default 1200).'),
       h: dimension(config.maxHeight, 'Height in CSS px, or auto: as tall as the laid-out text, plus padding (default 630).'),
-      dpr: num(1, 3, 'Device pixel ratio: output is w*dpr by h*dpr pixels (default 1).'),
+      dpr: num(1, 3, 'Device pixel ratio: output is `w*dpr` by `h*dpr` pixels (default 1).'),
       q: num(1, 100, 'JPEG/WebP quality (default 90; ignored for PNG).', true),
       bg: { ...BG_SCHEMA, description: 'Background: hex colour or CSS colour name; 2-3 comma-separated colours make a linear gradient (default ffffff).' },
       angle: num(-360, 360, 'Gradient angle in CSS degrees: 0 to top, 90 to right, 180 to bottom (default 180).'),

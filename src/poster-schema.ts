@@ -14,7 +14,7 @@ import { COLOR_SCHEMA, LINE_BREAKS, WORD_BREAKS } from './params.js';
 const color = { ...COLOR_SCHEMA, description: 'Hex colour (RGB, RGBA, RRGGBB or RRGGBBAA, optional #) or CSS colour name.' };
 const num = (minimum: number, maximum: number, description?: string) => ({ type: 'number', minimum, maximum, ...(description ? { description } : {}) });
 const int = (minimum: number, maximum: number, description?: string) => ({ type: 'integer', minimum, maximum, ...(description ? { description } : {}) });
-const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
+const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, ...(required.length ? { required } : {}) });
 const oneOfTypes = (branches: Record<string, unknown>[]) => ({ type: 'object', required: ['type'], discriminator: { propertyName: 'type' }, oneOf: branches });
 
 const stops = {

@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { badgeCanonicalString, canonicalizeBadge, type BadgeQuery } from '../badge.js';
+import { conditionalHeaders, describeRoute, imageResponses, URL_IMAGE_ERRORS } from '../openapi.js';
 import { COLOR_SCHEMA } from '../params.js';
+import { rateLimitOptions, serveCanonical, type ServeDeps } from './render.js';
 
 const BADGE_COLOR = { ...COLOR_SCHEMA, format: 'badge-color' };
-import { rateLimitOptions, serveCanonical, type ServeDeps } from './render.js';
 
 const BADGE_QUERY = {
   type: 'object',
@@ -27,7 +28,17 @@ export function badgeRoutes(app: FastifyInstance, deps: ServeDeps): void {
   const { config, catalog, pool } = deps;
   app.get<{ Params: { content: string }; Querystring: BadgeQuery }>('/badge/:content', {
     ...rateLimitOptions(config),
-    schema: { summary: 'shields.io-style static badge', querystring: BADGE_QUERY },
+    schema: {
+      ...describeRoute({
+        id: 'badge', tag: 'render', summary: 'shields.io-style static badge',
+        description: '`/badge/{label}-{message}-{color}` or `/badge/{message}-{color}`, with an optional `.png`, `.jpg`, `.jpeg` or `.webp` (default PNG); a literal `-` is `--`, `_` is `__`. Same ETag/304, caching and signing as GET /render.{format}.',
+        ok: imageResponses(),
+        errors: URL_IMAGE_ERRORS,
+      }),
+      params: { type: 'object', required: ['content'], properties: { content: { type: 'string', description: '`{label}-{message}-{color}[.{format}]` or `{message}-{color}[.{format}]`.' } } },
+      querystring: BADGE_QUERY,
+      headers: conditionalHeaders,
+    },
   }, async (req, reply) => {
     const spec = canonicalizeBadge(req.params.content, req.query, catalog);
     return serveCanonical(req, reply, {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { conditionalHeaders, describeRoute, imageResponses, URL_IMAGE_ERRORS } from '../openapi.js';
 import { canonicalize } from '../params.js';
 import { isPlaceholderSize, placeholderQuery } from '../placeholder.js';
 import { rateLimitOptions, serveSpec, type ServeDeps } from './render.js';
@@ -23,17 +24,40 @@ function placeholderSchema(config: Config): Record<string, unknown> {
   };
 }
 
+const PLACEHOLDER_PARAMS: Record<string, string> = {
+  size: '`{w}x{h}`, or `{w}` for a square, with an optional `@2x`/`@3x` and `.{format}` when last.',
+  a: 'Background colour (hex or CSS name), or the format when last.',
+  b: 'Text colour, or the format when last.',
+  c: 'Format: png, jpg, jpeg or webp.',
+};
+
 type Params = { size: string; a?: string; b?: string; c?: string };
 type Query = { text?: string; font?: string; sig?: string };
 
 /** Registers the placeholder routes (one per path depth). */
 export function placeholderRoutes(app: FastifyInstance, deps: ServeDeps): void {
   const { config, catalog } = deps;
-  const schema = { summary: 'placehold.co-style placeholder image', querystring: placeholderSchema(config) };
-  for (const path of ['/:size', '/:size/:a', '/:size/:a/:b', '/:size/:a/:b/:c']) {
+  const querystring = placeholderSchema(config);
+  const depths = [
+    { path: '/:size', id: 'placeholder', params: ['size'] },
+    { path: '/:size/:a', id: 'placeholderWithBackground', params: ['size', 'a'] },
+    { path: '/:size/:a/:b', id: 'placeholderWithColors', params: ['size', 'a', 'b'] },
+    { path: '/:size/:a/:b/:c', id: 'placeholderWithFormat', params: ['size', 'a', 'b', 'c'] },
+  ];
+  for (const { path, id, params } of depths) {
     app.get<{ Params: Params; Querystring: Query }>(path, {
       ...rateLimitOptions(config),
-      schema,
+      schema: {
+        ...describeRoute({
+          id, tag: 'render', summary: 'placehold.co-style placeholder image',
+          description: '`/{size}[/{bg}[/{color}]][/{format}]`, the format also as an extension on the last segment (`/600x400`, `/600x400.png`, `/600x400/000/fff.webp`). Answers exactly what the equivalent GET /render.{format} URL answers.',
+          ok: imageResponses(),
+          errors: [...URL_IMAGE_ERRORS, [404, '`not_found`: the first segment is not a size.']],
+        }),
+        params: { type: 'object', required: params, properties: Object.fromEntries(params.map((p) => [p, { type: 'string', description: PLACEHOLDER_PARAMS[p] }])) },
+        querystring,
+        headers: conditionalHeaders,
+      },
       // A first segment that is no size is not a placeholder: 404 as for any unknown path, before the query is checked.
       preValidation: async (req) => {
         if (!isPlaceholderSize(req.params.size)) throw new AppError('not_found', 404, `no route ${req.method} ${req.url.split('?')[0].slice(0, 100)}`);

@@ -12,6 +12,7 @@ import { etagFor, matchesIfNoneMatch } from '../etag.js';
 import { badParam } from '../errors.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
+import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
@@ -66,9 +67,22 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     bodyLimit: config.maxBodyBytes,
     onRequest: requireBearer(config.signingKeys), // before the body is read
     schema: {
-      summary: 'Render a layered poster document',
-      description: 'Validated here with the document schema (JSON pointers in errors); the body is shown for reference.',
+      ...describeRoute({
+        id: 'renderPoster', tag: 'posters', summary: 'Render a layered poster document', auth: 'bearer',
+        description: 'The document is validated against this schema with JSON pointers in errors (`param`). Same ETag/304 and caching as GET /render.{format}. With SIGNING_KEYS set, needs `Authorization: Bearer`.',
+        ok: imageResponses(),
+        errors: [
+          [400, 'Bad document: `invalid_document`, `out_of_range`, `too_many_layers`, `unknown_asset`, `remote_image`, `invalid_image`, `too_many_pixels`, … with the JSON pointer of the bad field in `param`.'],
+          [403, '`invalid_signature`: with SIGNING_KEYS set, `Authorization: Bearer <key>` is missing or wrong.'],
+          [413, '`payload_too_large`: the body is larger than MAX_BODY_KB.'],
+          [415, '`unsupported_media_type`: the body is not `application/json`.'],
+          [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds.'],
+          500,
+          [503, '`overloaded` or `render_timeout`; retry after `Retry-After` seconds.'],
+        ],
+      }),
       body: posterSchema(config),
+      headers: conditionalHeaders,
     },
     // The document is validated in canonicalizePoster (with JSON-pointer errors), not by Fastify.
     validatorCompiler: () => () => true,
@@ -80,7 +94,34 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
 
   app.get<{ Params: { name: string; format: string }; Querystring: Record<string, string | string[]> }>('/t/:name.:format', {
     ...rate,
-    schema: { summary: 'Render a template; its variables are query parameters (see GET /templates)' },
+    schema: {
+      ...describeRoute({
+        id: 'renderTemplate', tag: 'posters', summary: 'Render a template; its variables are query parameters (see GET /templates)',
+        description: 'Every other query parameter is a variable of the template (`GET /templates/{name}` lists them). Same ETag/304 and caching as GET /render.{format}.',
+        ok: imageResponses(),
+        errors: [
+          [400, 'A variable is unknown, missing, repeated or invalid (`param` names it), or the format is unknown.'],
+          [403, '`invalid_signature`: with SIGNING_KEYS set, `sig` is missing or does not sign this URL.'],
+          [404, '`unknown_template`.'],
+          [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds.'],
+          500,
+          [503, '`overloaded` or `render_timeout`; retry after `Retry-After` seconds.'],
+        ],
+      }),
+      params: { type: 'object', required: ['name', 'format'], properties: { name: { type: 'string', description: 'Template name (GET /templates).' }, format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } } },
+      querystring: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        properties: {
+          dpr: { type: 'number', minimum: 1, maximum: 3, description: 'Device pixel ratio (default 1).' },
+          q: { type: 'integer', minimum: 1, maximum: 100, description: 'JPEG/WebP quality (default 90).' },
+          sig: { type: 'string', description: 'HMAC-SHA256 signature of the canonical request (required when the server has SIGNING_KEYS).' },
+        },
+      },
+      headers: conditionalHeaders,
+    },
+    // The template and its variables are checked in templates.fill (naming the variable), not by Fastify.
+    validatorCompiler: () => () => true,
   }, async (req, reply) => {
     const { name, format } = req.params;
     if (!FORMATS.has(format)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
@@ -97,14 +138,30 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     return answerPoster(req, reply, spec, canonical, deps);
   });
 
-  app.get('/templates', { schema: { summary: 'Templates with their variables and an example URL' } }, async () => ({
+  app.get('/templates', {
+    schema: {
+      ...describeRoute({ id: 'listTemplates', tag: 'posters', summary: 'Templates with their variables and an example URL', ok: { 200: jsonResponse('Every template, and the reserved query parameter names.') }, errors: [UNKNOWN_QUERY] }),
+      querystring: NO_QUERY,
+    },
+  }, async () => ({
     templates: templates.list().map(describe), reserved: RESERVED,
   }));
-  app.get<{ Params: { name: string } }>('/templates/:name', { schema: { summary: 'One template, its variables and its document' } }, async (req) => {
+  app.get<{ Params: { name: string } }>('/templates/:name', {
+    schema: {
+      ...describeRoute({ id: 'getTemplate', tag: 'posters', summary: 'One template, its variables and its document', ok: { 200: jsonResponse('The template with its document.') }, errors: [UNKNOWN_QUERY, [404, '`unknown_template`.']] }),
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', description: 'Template name.' } } },
+      querystring: NO_QUERY,
+    },
+  }, async (req) => {
     const t = templates.get(req.params.name);
     return { ...describe(t), document: t.document };
   });
-  app.get('/assets', { schema: { summary: 'Images poster layers may use by name' } }, async () => ({
+  app.get('/assets', {
+    schema: {
+      ...describeRoute({ id: 'listAssets', tag: 'posters', summary: 'Images poster layers may use by name', ok: { 200: jsonResponse('Asset names and sizes.') }, errors: [UNKNOWN_QUERY] }),
+      querystring: NO_QUERY,
+    },
+  }, async () => ({
     assets: assets.list().map((a) => ({ name: a.name, bytes: a.bytes })),
   }));
 }

@@ -9,6 +9,7 @@ import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk, type RenderSp
 import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
+import { conditionalHeaders, describeRoute, imageResponses } from '../openapi.js';
 import { canonicalize, querySchema, type RenderQuery } from '../params.js';
 import type { RenderPool } from '../pool.js';
 import { verifySignature } from '../signing.js';
@@ -35,15 +36,21 @@ export function renderRoutes(app: FastifyInstance, deps: ServeDeps): void {
   app.get<{ Params: { format: string }; Querystring: RenderQuery }>('/render.:format', {
     ...rateLimitOptions(config),
     schema: {
-      summary: 'Render text to an image',
-      params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } }, required: ['format'] },
+      ...describeRoute({
+        id: 'renderText', tag: 'render', summary: 'Render text to an image',
+        description: 'The same URL always gives the same bytes: answers carry a strong ETag and immutable caching, and `If-None-Match` with that ETag answers 304 without rendering. With SIGNING_KEYS set, `sig` is required.',
+        ok: imageResponses(),
+        errors: [
+          [400, 'Bad request: `missing_parameter`, `unknown_parameter`, `invalid_parameter`, `out_of_range`, `invalid_color`, `unknown_font`, `unknown_format`, `text_too_long`, `too_many_pixels`.'],
+          [403, '`invalid_signature`: with SIGNING_KEYS set, `sig` is missing or does not sign this URL.'],
+          [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds; `RateLimit-*` headers say the budget.'],
+          500,
+          [503, '`overloaded` (the render queue is full, answered at once) or `render_timeout`; retry after `Retry-After` seconds.'],
+        ],
+      }),
+      params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'], description: 'Image format.' } }, required: ['format'] },
       querystring: querySchema(config),
-      response: {
-        200: {
-          description: 'The image',
-          content: Object.fromEntries(Object.values(CONTENT_TYPES).map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
-        },
-      },
+      headers: conditionalHeaders,
     },
   }, async (req, reply) => serveSpec(req, reply, canonicalize(req.params.format, req.query, config, catalog), req.query.sig, deps));
 }

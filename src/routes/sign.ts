@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
+import { describeRoute, jsonResponse } from '../openapi.js';
 import { checkBearer, signRenderUrl } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
 
@@ -16,7 +17,20 @@ export function signRoutes(app: FastifyInstance, deps: { config: Config; catalog
   const { config, catalog, templates } = deps;
   app.post<{ Body: { url: string } }>('/sign', {
     schema: {
-      summary: 'Sign a /render.{format} or /t/{name}.{format} URL (needs Authorization: Bearer <one of SIGNING_KEYS>)',
+      ...describeRoute({
+        id: 'signUrl', tag: 'render', auth: 'bearer',
+        summary: 'Sign a /render.{format} or /t/{name}.{format} URL (needs Authorization: Bearer <one of SIGNING_KEYS>)',
+        description: 'Signs with the first (newest) of SIGNING_KEYS. Render, template, badge and placeholder URLs; a URL the server would refuse answers the same 4xx naming the parameter.',
+        ok: { 200: jsonResponse('The signed URL and its `sig`.', { type: 'object', required: ['url', 'sig'], properties: { url: { type: 'string' }, sig: { type: 'string' } } }) },
+        errors: [
+          [400, 'The body or the URL is invalid (`param` names the field or the URL\'s parameter).'],
+          [403, '`invalid_signature`: `Authorization: Bearer <key>` is missing or wrong.'],
+          [404, '`not_found`: SIGNING_KEYS is not set (URLs need no signature), or the URL is no render, template, badge or placeholder URL; `unknown_template`.'],
+          [413, '`payload_too_large`: the body is larger than 64 KB.'],
+          [415, '`unsupported_media_type`: the body is not `application/json`.'],
+          500,
+        ],
+      }),
       body: {
         type: 'object', additionalProperties: false, required: ['url'],
         properties: { url: { type: 'string', minLength: 1, maxLength: 16384, description: 'A path (/render.png?…, /t/name.png?…) or an absolute URL; an existing sig is replaced.' } },
