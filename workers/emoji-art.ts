@@ -17,12 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { FaceInfo } from './font-catalog.js';
-import { measureRun, REF_SIZE } from './measure.js';
+import { ART_BOX as BOX, measureRun, REF_SIZE } from './measure.js';
 
 /** The emoji drawn (measured) in place of a sequence: any emoji has the font's one emoji advance. */
 export const ART_PLACEHOLDER = '\u{1F600}';
-/** The square Noto's 128-unit artwork fills in the font, in em: left of the pen, top above the baseline, side. */
-const BOX = { left: 0.0365, top: 0.93, side: 1.172 } as const;
 /** Largest bitmap side rasterised (bigger draws scale this one up). */
 const MAX_PX = 1024;
 
