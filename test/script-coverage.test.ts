@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { LetterpressApp } from '../src/app.js';
 import { PROJECT_ROOT } from '../src/config.js';
@@ -212,6 +214,20 @@ describe('emoji sequences', () => {
     } finally {
       await fresh.app.close();
     }
+  });
+
+  it('counts the artwork file in the font-set version (so ETags change with it)', () => {
+    const dir = (extra: boolean): string => {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-art-'));
+      fs.copyFileSync(path.join(PROJECT_ROOT, 'fonts', 'letterpress-notdef.otf'), path.join(d, 'letterpress-notdef.otf'));
+      if (extra) fs.copyFileSync(path.join(PROJECT_ROOT, 'fonts', 'emoji-sequences.json.br'), path.join(d, 'emoji-sequences.json.br'));
+      return d;
+    };
+    const version = (d: string): string => loadFontCatalog({ dirs: [d], packageRoot: PROJECT_ROOT }).version;
+    const [plain, art] = [dir(false), dir(true)];
+    expect(version(art)).not.toBe(version(plain));
+    fs.writeFileSync(path.join(plain, 'emoji-sequences.json.br'), 'other');
+    expect(version(plain)).not.toBe(version(art));
   });
 
   it('draws the artwork in poster text layers, horizontal and vertical, at the device pixel ratio', async () => {
