@@ -55,6 +55,9 @@ export function createMetrics(pool: RenderPool, cache: ImageCache, logDropped: (
   gauge('letterpress_font_faces_loaded', 'Font faces registered with Skia (lazily, on first use)', () => pool.cacheStats().fontFacesLoaded);
   gauge('letterpress_font_cmap_reads', 'Font cmaps read for fallback (lazily, on first use), all workers', () => pool.cacheStats().cmapReads);
   gauge('letterpress_notdef_graphemes', 'Distinct graphemes no bundled font has (drawn as a box), all workers', () => pool.cacheStats().notdefGraphemes);
+  gauge('letterpress_emoji_art_hits', 'Emoji-sequence artwork drawn from the bitmap cache, all workers', () => pool.cacheStats().emojiArtHits);
+  gauge('letterpress_emoji_art_misses', 'Emoji-sequence artwork rasterised from SVG (once per sequence and pixel size), all workers', () => pool.cacheStats().emojiArtMisses);
+  gauge('letterpress_emoji_art_entries', 'Emoji-sequence artwork bitmaps cached, all workers', () => pool.cacheStats().emojiArtEntries);
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

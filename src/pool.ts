@@ -157,7 +157,7 @@ export class RenderPool {
 
   /** Workers' cache counters summed over the threads that have rendered. */
   cacheStats(): WorkerCacheStats {
-    const sum = { measureHits: 0, measureMisses: 0, measureEntries: 0, gradientBytes: 0, imageBytes: 0, imageHits: 0, imageMisses: 0, fontFacesLoaded: 0, cmapReads: 0, notdefGraphemes: 0 };
+    const sum = { measureHits: 0, measureMisses: 0, measureEntries: 0, gradientBytes: 0, imageBytes: 0, imageHits: 0, imageMisses: 0, fontFacesLoaded: 0, cmapReads: 0, notdefGraphemes: 0, emojiArtHits: 0, emojiArtMisses: 0, emojiArtEntries: 0 };
     for (const c of this.workerCaches.values()) for (const k of Object.keys(sum) as (keyof WorkerCacheStats)[]) sum[k] += c[k];
     return sum;
   }

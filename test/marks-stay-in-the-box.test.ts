@@ -46,6 +46,18 @@ describe('GET /render: marks above the first line and below the last stay inside
     });
   }
 
+  // Emoji sequences drawn from Noto's artwork (❤️‍🔥 reaches higher and lower than the font's 😀).
+  for (const valign of ['top', 'bottom']) {
+    it(`an emoji sequence drawn from artwork (❤️‍🔥), valign=${valign}, lineHeight 0.8`, async () => {
+      const p = { text: 'x❤️‍🔥', w: 600, size: 240, padding: 0, lineHeight: 0.8 };
+      const roomy = await get({ ...p, h: 600, valign: 'middle' });
+      const tight = await get({ ...p, h: roomy.y1 - roomy.y0 + 20, valign });
+      expect(tight.y0).toBeGreaterThanOrEqual(0);
+      expect(tight.y1).toBeLessThan(tight.height);
+      expect(Math.abs((tight.y1 - tight.y0) - (roomy.y1 - roomy.y0)), `ink ${tight.y1 - tight.y0} vs ${roomy.y1 - roomy.y0}`).toBeLessThanOrEqual(1);
+    });
+  }
+
   it('h=auto makes room for stacked marks taller than the line height', async () => {
     const roomy = await get({ text: 'Ấn Ỹ', w: 600, h: 600, size: 80, padding: 0, lineHeight: 1 });
     const auto = await get({ text: 'Ấn Ỹ', w: 600, h: 'auto', size: 80, padding: 0, lineHeight: 1 });

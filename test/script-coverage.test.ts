@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { LetterpressApp } from '../src/app.js';
 import { PROJECT_ROOT } from '../src/config.js';
@@ -160,6 +162,99 @@ describe('emoji sequences', () => {
   });
 
   // The rainbow flag's ligature is in none of the subsets @infolektuell/noto-color-emoji ships
-  // (each draws 🏳 and 🌈 side by side): it needs an emoji font whose subsets keep it.
-  it.todo('🏳️‍🌈 is one glyph');
+  // (each drew 🏳 and 🌈 side by side): it is drawn from Noto's artwork (workers/emoji-art.ts).
+  it('🏳️‍🌈 is one glyph, as wide as one emoji, in the rainbow\'s colours', async () => {
+    const one = inkBounds(await render({ text: '😀', w: 200, h: 120, size: 80 }), [255, 255, 255]);
+    const img = await render({ text: '🏳️‍🌈', w: 200, h: 120, size: 80 });
+    const ink = inkBounds(img, [255, 255, 255]);
+    expect(ink.x1 - ink.x0).toBeLessThan(1.15 * (one.x1 - one.x0));
+    expect(ink.x1 - ink.x0).toBeGreaterThan(0.85 * (one.x1 - one.x0));
+    // Where the font's emoji is: same start, same band above and below the baseline (a few px).
+    expect(Math.abs(ink.x0 - one.x0)).toBeLessThanOrEqual(6);
+    expect(Math.abs(ink.y0 - one.y0)).toBeLessThanOrEqual(8);
+    expect(Math.abs(ink.y1 - one.y1)).toBeLessThanOrEqual(8);
+    const bands = rainbowBands(img);
+    for (const [name, n] of Object.entries(bands)) expect(n, `${name} band`).toBeGreaterThan(200);
+  });
+
+  it.each(['❤️‍🔥', '⛓️‍💥', '❤️‍🩹', '🏳‍🌈'])('%s (no subset forms it) is drawn as one emoji from Noto\'s artwork', async (seq) => {
+    const one = inkBounds(await render({ text: '😀', w: 200, h: 120, size: 80 }), [255, 255, 255]);
+    const img = inkBounds(await render({ text: seq, w: 200, h: 120, size: 80 }), [255, 255, 255]);
+    expect(img.count).toBeGreaterThan(0.3 * one.count);
+    expect(img.x1 - img.x0).toBeLessThan(1.15 * (one.x1 - one.x0));
+  });
+
+  it('measures artwork sequences as one emoji advance each (centred, in a row, letter-spaced)', async () => {
+    for (const spacing of [0, 10]) {
+      const two = inkBounds(await render({ text: '😀😀x', w: 400, h: 120, size: 80, align: 'center', letterSpacing: spacing }), [255, 255, 255]);
+      const flags = inkBounds(await render({ text: '🏳️‍🌈🏳️‍🌈x', w: 400, h: 120, size: 80, align: 'center', letterSpacing: spacing }), [255, 255, 255]);
+      expect(Math.abs(flags.x0 - two.x0), `letterSpacing ${spacing}`).toBeLessThanOrEqual(6);
+      expect(Math.abs(flags.x1 - two.x1), `letterSpacing ${spacing}`).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('draws the same bytes for the same URL, rasterising each sequence once per pixel size', async () => {
+    const url = renderUrl({ text: 'Pride 🏳️‍🌈 ❤️‍🔥', w: 300, h: 100, size: 40, bg: 'ffffff' });
+    const a = await lp.app.inject(url);
+    expect(a.statusCode).toBe(200);
+    // Another app, its image cache off: the first render rasterises, the second draws cached bitmaps.
+    const fresh = await startApp({ IMAGE_CACHE_MB: '0' });
+    try {
+      const b = await fresh.app.inject(url);
+      const before = fresh.pool.cacheStats();
+      const c = await fresh.app.inject(url);
+      const after = fresh.pool.cacheStats();
+      expect(Buffer.compare(a.rawPayload, b.rawPayload)).toBe(0);
+      expect(Buffer.compare(b.rawPayload, c.rawPayload)).toBe(0);
+      expect(before.emojiArtMisses).toBe(2);
+      expect(after.emojiArtMisses).toBe(2);
+      expect(after.emojiArtHits).toBe(before.emojiArtHits + 2);
+      const metrics = await fresh.app.inject('/metrics');
+      expect(metrics.body).toMatch(/letterpress_emoji_art_misses 2\b/);
+    } finally {
+      await fresh.app.close();
+    }
+  });
+
+  it('counts the artwork file in the font-set version (so ETags change with it)', () => {
+    const dir = (extra: boolean): string => {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lp-art-'));
+      fs.copyFileSync(path.join(PROJECT_ROOT, 'fonts', 'letterpress-notdef.otf'), path.join(d, 'letterpress-notdef.otf'));
+      if (extra) fs.copyFileSync(path.join(PROJECT_ROOT, 'fonts', 'emoji-sequences.json.br'), path.join(d, 'emoji-sequences.json.br'));
+      return d;
+    };
+    const version = (d: string): string => loadFontCatalog({ dirs: [d], packageRoot: PROJECT_ROOT }).version;
+    const [plain, art] = [dir(false), dir(true)];
+    expect(version(art)).not.toBe(version(plain));
+    fs.writeFileSync(path.join(plain, 'emoji-sequences.json.br'), 'other');
+    expect(version(plain)).not.toBe(version(art));
+  });
+
+  it('draws the artwork in poster text layers, horizontal and vertical, at the device pixel ratio', async () => {
+    for (const writingMode of ['horizontal', 'vertical'] as const) {
+      const res = await lp.app.inject({
+        method: 'POST', url: '/render',
+        payload: { width: 200, height: 200, dpr: 2, background: '#ffffff', layers: [{ type: 'text', writingMode, text: '🏳️‍🌈', size: 80, fit: 'none', color: '#000000', x: 0, y: 0, width: 200, height: 200, align: 'center' }] },
+      });
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      const img = await decode(res.rawPayload);
+      const ink = inkBounds(img, [255, 255, 255]);
+      expect(ink.x1 - ink.x0, writingMode).toBeLessThan(2 * 1.3 * 80);
+      for (const [name, n] of Object.entries(rainbowBands(img))) expect(n, `${writingMode} ${name} band`).toBeGreaterThan(400);
+    }
+  });
 });
+
+/** Pixels near each colour of Noto's rainbow flag. */
+function rainbowBands(img: { data: Buffer; width: number; height: number }): Record<string, number> {
+  const colours: Record<string, [number, number, number]> = {
+    red: [255, 0, 0], orange: [251, 141, 0], yellow: [255, 224, 0], green: [67, 160, 71], blue: [21, 101, 192], purple: [122, 31, 166],
+  };
+  const counts: Record<string, number> = Object.fromEntries(Object.keys(colours).map((k) => [k, 0]));
+  for (let o = 0; o < img.data.length; o += 4) {
+    for (const [name, [r, g, b]] of Object.entries(colours)) {
+      if (Math.abs(img.data[o] - r) + Math.abs(img.data[o + 1] - g) + Math.abs(img.data[o + 2] - b) < 60) counts[name]++;
+    }
+  }
+  return counts;
+}

@@ -138,6 +138,7 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
   let emoji = '';
   let notdef = '';
   let scripts: Record<string, string> = {};
+  let artwork = '';
   for (const dir of opts.dirs) {
     let entries: string[];
     try {
@@ -160,6 +161,13 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
         if (m.emoji) emoji = m.emoji;
         if (m.notdef) notdef = m.notdef;
         scripts = { ...scripts, ...(m.scripts ?? {}) };
+      } else if (name === 'emoji-sequences.json.br' && !artwork) {
+        // Emoji-sequence artwork (emoji-art.ts) is drawn like a font: its content is part of the version.
+        try {
+          artwork = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+        } catch (err) {
+          skipped.push({ file, reason: (err as Error).message });
+        }
       } else if (name.endsWith('.css')) {
         raw.push(...facesFromCss(file, skipped));
       } else if (FONT_FILE.test(name)) {
@@ -169,13 +177,13 @@ export function loadFontCatalog(opts: CatalogOptions): FontCatalog {
     }
   }
   if (opts.fallback && opts.fallback.length > 0) fallback = [...opts.fallback];
-  return buildCatalog(raw, skipped, { generic, fallback, emoji, notdef, scripts });
+  return buildCatalog(raw, skipped, { generic, fallback, emoji, notdef, scripts, artwork });
 }
 
 function buildCatalog(
   raw: RawFace[],
   skipped: { file: string; reason: string }[],
-  roles: { generic: Record<string, string>; fallback: string[]; emoji: string; notdef: string; scripts: Record<string, string> },
+  roles: { generic: Record<string, string>; fallback: string[]; emoji: string; notdef: string; scripts: Record<string, string>; artwork?: string },
 ): FontCatalog {
   const { generic, fallback, emoji, notdef } = roles;
   const faces: FaceInfo[] = [];
@@ -212,6 +220,7 @@ function buildCatalog(
   for (const f of faces) hash.update(`${f.family}\0${f.weight}\0${path.basename(f.file)}\0${f.bytes}\n`);
   const scripts = Object.fromEntries(Object.entries(roles.scripts).filter(([, fam]) => known.has(fam)));
   hash.update(JSON.stringify({ generic, fallback, emoji, notdef, scripts }));
+  if (roles.artwork) hash.update(`\nemoji-sequences ${roles.artwork}`);
   return deepFreeze({
     faces,
     families,

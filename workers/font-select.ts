@@ -101,6 +101,11 @@ export class FontSelector {
     return face.family === this.catalog.emoji;
   }
 
+  /** The emoji family's face that has all of `cps`, or null (no emoji family, or none has them). */
+  emojiFace(cps: readonly number[]): FaceInfo | null {
+    return this.catalog.emoji ? this.faceFor(this.catalog.emoji, 400, cps) : null;
+  }
+
   /** The faces of `family` at the available weight nearest to `weight` (ties go heavier). */
   faceSet(family: string, weight: number): FaceInfo[] {
     const key = `${family}\0${weight}`;

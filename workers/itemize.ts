@@ -10,6 +10,7 @@ import { punctSpacing, type PunctSpacing } from './cjk-punct.js';
 import type { FaceInfo } from './font-catalog.js';
 import { FontSelector, scriptClass, usedByScript, type ScriptClass } from './font-select.js';
 import { graphemes } from './text-normalize.js';
+import { ART_PLACEHOLDER, artFace, hasArtwork } from './emoji-art.js';
 import { measureRun, type RunMetrics } from './measure.js';
 import type { CjkLang, Direction, LineBreak, WordBreak } from './protocol.js';
 
@@ -99,7 +100,12 @@ export function itemizeParagraph(text: string, opts: ItemizeOptions, fonts: Font
     else if (/\p{L}/u.test(g)) lastScript = null;
     const style = opts.spans ? opts.spans.at[offset] ?? 0 : 0;
     const { font, weight } = opts.spans?.styles[style] ?? opts;
-    const glyph = fonts.pickGlyph(g, font, weight, script, opts.lang);
+    let glyph = fonts.pickGlyph(g, font, weight, script, opts.lang);
+    if (hasArtwork(g)) {
+      // An emoji sequence the font cannot form: one emoji wide, drawn from Noto's artwork (emoji-art.ts).
+      const emoji = fonts.emojiFace([ART_PLACEHOLDER.codePointAt(0)!]);
+      if (emoji) glyph = { face: artFace(g, emoji), text: ART_PLACEHOLDER };
+    }
     gs.push({ text: glyph.text, source: g, face: glyph.face, level: levels.levels[offset] ?? base, space: SPACE.test(g), style });
     starts.push(offset);
     offset += g.length;

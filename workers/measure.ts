@@ -19,6 +19,12 @@ export interface RunMetrics { readonly width: number; readonly units: number }
 /** Vertical metrics of a face as fractions of the font size. */
 export interface FaceMetrics { readonly ascent: number; readonly descent: number }
 
+/**
+ * The square Noto's 128-unit emoji artwork fills in the emoji font, in em: from `left` right of
+ * the pen, `top` above the baseline, `side` wide and tall (emoji-art.ts draws sequences in it).
+ */
+export const ART_BOX = { left: 0.0365, top: 0.93, side: 1.172 } as const;
+
 /** Ink extent of a shaped run above (`ascent`) and below (`descent`) its baseline, as fractions of the font size. */
 export interface InkMetrics { readonly ascent: number; readonly descent: number }
 
@@ -79,6 +85,8 @@ export function measureFace(face: FaceInfo, sample: string): FaceMetrics {
  * ascent and descent.
  */
 export function measureInk(face: FaceInfo, text: string, rtl: boolean): InkMetrics {
+  // Artwork sequences (emoji-art.ts): their ink is at most the artwork's square.
+  if ((face as { artwork?: string }).artwork !== undefined) return { ascent: ART_BOX.top, descent: ART_BOX.side - ART_BOX.top };
   const key = `${face.alias}\u0000${rtl ? 1 : 0}\u0000${text}`;
   let m = inkCache.get(key);
   if (!m) {

@@ -7,6 +7,7 @@
 import { fontCss } from './font-registry.js';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import { cssColor } from './background.js';
+import { drawArtRun, isArtFace } from './emoji-art.js';
 import type { PlacedRun, TextLayout } from './layout.js';
 import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
 import { spanStrips } from './span-paint.js';
@@ -170,6 +171,11 @@ function drawText(ctx: SKRSContext2D, layer: TextLayerSpec, t: LaidOutText, box:
     const { size, runs } = t.layout;
     paintPasses(ctx, layer, dpr, (pass) => {
       for (const run of runs) {
+        if (isArtFace(run.face)) {
+          // Artwork is a bitmap: drawn once, in the fill pass (a stroke would outline its square).
+          if (pass === 'fill') drawArtRun(ctx, run.face, run.text, run.x, run.y, size, layer.letterSpacing);
+          continue;
+        }
         ctx.font = fontCss(run.face, size);
         ctx.direction = run.rtl ? 'rtl' : 'ltr';
         if (pass === 'stroke') ctx.strokeText(run.text, run.x, run.y);
@@ -228,7 +234,13 @@ function fillAcrossSpans(ctx: SKRSContext2D, run: PlacedRun, size: number, ls: n
 
 /** Draws one unit of vertical text in its cell. */
 function drawVerticalGlyph(ctx: SKRSContext2D, g: VerticalGlyph, size: number, pass: 'stroke' | 'fill'): void {
-  const draw = (x: number, y: number): void => (pass === 'stroke' ? ctx.strokeText(g.text, x, y) : ctx.fillText(g.text, x, y));
+  const face = g.face;
+  const draw = (x: number, y: number): void => {
+    if (isArtFace(face)) {
+      if (pass === 'fill') drawArtRun(ctx, face, g.text, x, y, size, 0);
+    } else if (pass === 'stroke') ctx.strokeText(g.text, x, y);
+    else ctx.fillText(g.text, x, y);
+  };
   const middle = g.top + g.advance / 2;
   if (g.mode === 'rotate') {
     ctx.save();

@@ -161,6 +161,10 @@ export interface WorkerCacheStats {
   /** Font cmaps read by this thread (lazy coverage), and graphemes drawn as the notdef box. */
   readonly cmapReads: number;
   readonly notdefGraphemes: number;
+  /** Emoji-sequence artwork bitmaps (emoji-art.ts): draws from the cache, rasterisations (SVG renders), bitmaps held. */
+  readonly emojiArtHits: number;
+  readonly emojiArtMisses: number;
+  readonly emojiArtEntries: number;
 }
 
 /** What a successful render returns across the thread boundary. */

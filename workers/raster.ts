@@ -9,6 +9,7 @@ import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import { cssColor, paintBackground } from './background.js';
 import type { Box, TextLayout } from './layout.js';
+import { drawArtRun, isArtFace } from './emoji-art.js';
 import type { Background } from './protocol.js';
 
 const canvases = new LRUCache<string, Canvas>({ max: 4 });
@@ -52,6 +53,10 @@ export function rasterize(input: RasterInput): Buffer {
   ctx.textBaseline = 'alphabetic';
   ctx.letterSpacing = `${input.letterSpacing}px`;
   for (const run of layout.runs) {
+    if (isArtFace(run.face)) {
+      drawArtRun(ctx, run.face, run.text, run.x, run.y, layout.size, input.letterSpacing);
+      continue;
+    }
     ctx.font = fontCss(run.face, layout.size);
     ctx.direction = run.rtl ? 'rtl' : 'ltr';
     ctx.fillText(run.text, run.x, run.y);

@@ -9,6 +9,7 @@ import { initRegistry, registryStats } from './font-registry.js';
 import { gradientCacheStats } from './background.js';
 import { imageCacheStats } from './images.js';
 import { measureCacheStats } from './measure.js';
+import { emojiArtStats } from './emoji-art.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
@@ -34,10 +35,12 @@ const cancelBoard = new Int32Array(data.cancelBoard);
 function cacheStats(): WorkerCacheStats {
   const m = measureCacheStats();
   const img = imageCacheStats();
+  const art = emojiArtStats();
   return {
     measureHits: m.hits, measureMisses: m.misses, measureEntries: m.entries, gradientBytes: gradientCacheStats().bytes,
     imageBytes: img.bytes, imageHits: img.hits, imageMisses: img.misses,
     fontFacesLoaded: registryStats().loaded, cmapReads: fonts.coverage.stats().reads, notdefGraphemes: fonts.stats().notdef,
+    emojiArtHits: art.hits, emojiArtMisses: art.misses, emojiArtEntries: art.entries,
   };
 }
 
