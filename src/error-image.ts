@@ -13,6 +13,7 @@ import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { FaceInfo, FontCatalog } from '../workers/font-catalog.js';
 import { FaceCoverage } from '../workers/font-coverage.js';
+import { chunk as pngChunk, SIGNATURE } from '../workers/png-indexed.js';
 import type { AppError } from './errors.js';
 
 /** Width of an error image in px. */
@@ -149,15 +150,6 @@ function draw(status: number, code: string, param: string | undefined, message: 
   return encodePng(canvas.data(), ERROR_IMAGE_WIDTH, height);
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 /** Opaque RGBA pixels as a PNG, fast (Skia's encoder compresses harder and costs ~5x more). */
 function encodePng(rgba: Uint8Array, width: number, height: number): Buffer {
   const stride = width * 4;
@@ -170,8 +162,7 @@ function encodePng(rgba: Uint8Array, width: number, height: number): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 6; // RGBA
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw, { level: 3 })), pngChunk('IEND', Buffer.alloc(0)),
+    SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(raw, { level: 3 })), pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
