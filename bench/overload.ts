@@ -38,9 +38,12 @@ async function main(): Promise<void> {
     }];
     console.table(rows);
     const crowd = await closedLoop(server.base, 256, SECONDS);
-    const goodput = Math.round((crowd['served/s'] / capacity) * 100);
+    // Capacity: the better of the 16-connection probe and what the open loop served (a probe on a
+    // shared machine can read low, which would flatter the percentage).
+    const best = Math.max(capacity, Math.round(ok.length / SECONDS));
+    const goodput = Math.round((crowd['served/s'] / best) * 100);
     console.log(`256 connections, closed loop, ${SECONDS} s:`);
-    console.table([{ ...crowd, 'goodput % of capacity': goodput }]);
+    console.table([{ ...crowd, 'capacity req/s': best, 'goodput % of capacity': goodput }]);
     if (process.argv.includes('--json')) {
       console.log(JSON.stringify({ ...rows[0], 'crowd served/s': crowd['served/s'], 'crowd refused/s': crowd['refused/s'], 'crowd goodput %': goodput }));
     }
