@@ -100,11 +100,17 @@ function wrap(text: string, width: number, maxLines: number): string[] {
     }
     if (line) lines.push(line);
     line = word;
-    while (widthOf(line) > width && line.length > 1) {
-      let cut = line.length - 1;
-      while (cut > 1 && widthOf(line.slice(0, cut)) > width) cut--;
-      lines.push(line.slice(0, cut));
-      line = line.slice(cut);
+    while (widthOf(line) > width && line.length > 1 && lines.length <= maxLines) {
+      // The longest prefix that fits, by binary search (a long word costs log n measurements).
+      let lo = 1;
+      let hi = line.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (widthOf(line.slice(0, mid)) <= width) lo = mid;
+        else hi = mid - 1;
+      }
+      lines.push(line.slice(0, lo));
+      line = line.slice(lo);
     }
     if (lines.length > maxLines) break;
   }
