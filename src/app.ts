@@ -9,7 +9,7 @@ import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { addColorFormats } from './colors.js';
-import { clientErrorHandler } from './client-errors.js';
+import { clientErrorHandler, expectationHandler } from './client-errors.js';
 import { frameworkErrorHandler, installErrorHandlers, sendError } from './error-handler.js';
 import { initErrorImages } from './error-image.js';
 import { AppError } from './errors.js';
@@ -102,6 +102,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     routerOptions: { maxParamLength: 4096, querystringParser: parseStrictQuery },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
   });
+  // An Expect header Node cannot meet: our 417 instead of Node's bare one.
+  app.server.on('checkExpectation', expectationHandler((): FastifyBaseLogger => app.log, (status, code) => {
+    rejected(code);
+    metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
+  }));
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
   for (const s of catalog.skipped) app.log.warn({ file: s.file, reason: s.reason }, 'font skipped');
   app.log.info({ faces: catalog.faces.length, families: catalog.families.length, version: catalog.version }, 'fonts catalogued');

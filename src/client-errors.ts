@@ -173,3 +173,24 @@ export function clientErrorHandler(log: () => FastifyBaseLogger, report: (status
     }
   };
 }
+
+/**
+ * The server's `checkExpectation` listener: an `Expect` header other than `100-continue`, which
+ * Node would otherwise answer with a bare 417 of its own, gets our 417 `expectation_failed` in the
+ * JSON error shape, `no-store`, the security headers and one log line.
+ */
+export function expectationHandler(log: () => FastifyBaseLogger, report: (status: number, code: string) => void): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    const appErr = AppError.of('expectation_failed', 'only "Expect: 100-continue" is supported', 'expect');
+    const given = req.headers['x-request-id'];
+    const reqId = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    log().info({ reqId, route: 'client_error', method: req.method, status: appErr.status, error: appErr.code }, 'request');
+    report(appErr.status, appErr.code);
+    const body = JSON.stringify(appErr.toJSON());
+    res.writeHead(appErr.status, {
+      'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store',
+      'x-request-id': reqId, Connection: 'close', ...SECURITY_HEADERS,
+    });
+    res.end(body);
+  };
+}

@@ -11,7 +11,7 @@ export type ErrorCode =
   | 'idempotency_conflict' | 'too_many_jobs' | 'jobs_unavailable' | 'job_not_found' | 'item_not_ready' | 'insufficient_storage'
   | 'invalid_signature' | 'rate_limited' | 'not_found' | 'overloaded' | 'render_timeout' | 'render_failed' | 'client_closed' | 'internal_error'
   | 'invalid_url' | 'bad_request' | 'invalid_json' | 'request_timeout' | 'payload_too_large' | 'uri_too_long'
-  | 'unsupported_media_type' | 'headers_too_large' | 'shutting_down';
+  | 'unsupported_media_type' | 'headers_too_large' | 'shutting_down' | 'expectation_failed';
 
 /** The HTTP status of each code (AppError.of uses it; a few codes also appear with the status written out). */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -23,7 +23,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   render_failed: 500, client_closed: 499, internal_error: 500,
   // Refused before a route runs: by Node's HTTP parser or by Fastify.
   invalid_url: 400, bad_request: 400, invalid_json: 400, request_timeout: 408, payload_too_large: 413,
-  uri_too_long: 414, unsupported_media_type: 415, headers_too_large: 431,
+  uri_too_long: 414, unsupported_media_type: 415, headers_too_large: 431, expectation_failed: 417,
   // A request that arrives while the server drains for shutdown.
   shutting_down: 503,
 };

@@ -129,6 +129,12 @@ describe('requests the HTTP parser refuses answer in our error shape', () => {
     expect(logFor('trace-raw-1')).toHaveLength(1);
   });
 
+  it('an Expect header other than 100-continue answers 417 expectation_failed naming expect, and logs one line', async () => {
+    const res = await sendRaw(get('/render.png?text=Hi', 'Expect: something-else\r\n'));
+    expectOurError(res, 417, 'expectation_failed', 'expect');
+    expect(logFor(res.headers['x-request-id'])).toEqual([expect.objectContaining({ route: 'client_error', status: 417, error: 'expectation_failed' })]);
+  });
+
   it('counts refusals in /metrics', async () => {
     await sendRaw(get('/render.png?text=東京'));
     const body = (await lp.app.inject('/metrics')).body;
