@@ -6,18 +6,11 @@
  * a request id, and write one log line. Sent as raw bytes over a socket to a listening server.
  */
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { decode, startApp } from './helpers.js';
+import { decode, logCapture, startApp } from './helpers.js';
 
-const lines: string[] = [];
-const stream = new Writable({
-  write(chunk, _enc, cb) {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    cb();
-  },
-});
+const { stream, lines } = logCapture();
 
 let lp: LetterpressApp;
 let port: number;

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { buildApp, type BuildOptions, type LetterpressApp } from '../src/app.js';
@@ -14,6 +15,18 @@ import { FontSelector } from '../workers/font-select.js';
 /** A config for tests: one worker, no logs unless asked, a fresh data folder for jobs. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ POOL_SIZE: '1', LOG_LEVEL: 'silent', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'lp-data-')), ...env });
+}
+
+/** A stream to pass as `logStream`, and the JSON log lines written to it so far. */
+export function logCapture(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { stream, lines };
 }
 
 /** Builds an app and waits until its pool is warm. */

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { freePort } from '../bench/harness.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { readZip, startApp, waitFor } from './helpers.js';
+import { PrivateRedis } from './process-helpers.js';
 
 const children: ChildProcess[] = [];
 const hasRedisBinary = spawnSync('redis-server', ['--version']).status === 0;
@@ -21,23 +21,10 @@ const available = Boolean(process.env.REDIS_TEST_URL) || hasRedisBinary;
 
 async function redisUrl(): Promise<string> {
   if (process.env.REDIS_TEST_URL) return process.env.REDIS_TEST_URL;
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  children.push(proc);
-  const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => {}); // refused until the server is up
-    try {
-      await r.connect();
-      return (await r.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      r.disconnect();
-    }
-  }, 10_000, 'redis-server');
-  return url;
+  const redis = await PrivateRedis.create();
+  await redis.start();
+  children.push(redis.proc!);
+  return redis.url;
 }
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {

@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
+import { chunk, SIGNATURE } from '../workers/png-indexed.js';
 import { decode, startApp } from './helpers.js';
 
 let lp: LetterpressApp;
@@ -106,20 +107,12 @@ describe('a bad document answers 400 with the JSON pointer of the bad field', ()
     await expectError(doc([{ type: 'image', src: `data:image/png;base64,${big.toString('base64')}` }]), 'too_many_pixels', '/layers/0/src');
   });
   it('an image whose header declares 30000x30000 is too_many_pixels, not invalid_image', async () => {
-    const chunk = (type: string, data: Buffer): Buffer => {
-      const out = Buffer.alloc(12 + data.length);
-      out.writeUInt32BE(data.length, 0);
-      out.write(type, 4, 'latin1');
-      data.copy(out, 8);
-      out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-      return out;
-    };
     const ihdr = Buffer.alloc(13);
     ihdr.writeUInt32BE(30000, 0);
     ihdr.writeUInt32BE(30000, 4);
     ihdr[8] = 8; // 8-bit
     ihdr[9] = 2; // RGB
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
+    const png = Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
     await expectError(doc([{ type: 'image', src: `data:image/png;base64,${png.toString('base64')}` }]), 'too_many_pixels', '/layers/0/src');
   });
   it('malformed JSON is a 400, not a 500', async () => {

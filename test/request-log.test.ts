@@ -1,15 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
-import { startApp } from './helpers.js';
+import { logCapture, startApp } from './helpers.js';
 
-const lines: string[] = [];
-const stream = new Writable({
-  write(chunk, _enc, cb) {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    cb();
-  },
-});
+const { stream, lines } = logCapture();
 
 let lp: LetterpressApp;
 beforeAll(async () => {
