@@ -128,9 +128,9 @@ export const UNKNOWN_QUERY: ErrorSpec = [400, '`unknown_parameter`: this route t
 export const URL_IMAGE_ERRORS: readonly ErrorSpec[] = [
   [400, 'Bad request: a parameter is missing, unknown, repeated or invalid (`param` names it).'],
   [403, '`invalid_signature`: with SIGNING_KEYS set, `sig` is missing or does not sign this URL.'],
-  [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds.'],
+  [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds; `RateLimit-*` headers say the budget.'],
   500,
-  [503, '`overloaded` (the render queue is full, answered at once) or `render_timeout`; retry after `Retry-After` seconds.'],
+  [503, '`overloaded` (the render queue stayed full for QUEUE_WAIT_MS, or the waiting room is full) or `render_timeout`; retry after `Retry-After` seconds.'],
 ];
 
 /** A JSON success response; `schema` defaults to any object (bodies are not reshaped by it). */

@@ -9,7 +9,7 @@ import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk, type RenderSp
 import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
-import { conditionalHeaders, describeRoute, imageResponses } from '../openapi.js';
+import { conditionalHeaders, describeRoute, imageResponses, URL_IMAGE_ERRORS } from '../openapi.js';
 import { canonicalize, querySchema, type RenderQuery } from '../params.js';
 import type { RenderPool } from '../pool.js';
 import { verifySignature } from '../signing.js';
@@ -42,10 +42,7 @@ export function renderRoutes(app: FastifyInstance, deps: ServeDeps): void {
         ok: imageResponses(),
         errors: [
           [400, 'Bad request: `missing_parameter`, `unknown_parameter`, `invalid_parameter`, `out_of_range`, `invalid_color`, `unknown_font`, `unknown_format`, `text_too_long`, `too_many_pixels`.'],
-          [403, '`invalid_signature`: with SIGNING_KEYS set, `sig` is missing or does not sign this URL.'],
-          [429, '`rate_limited` (with RATE_LIMIT_MAX set): retry after `Retry-After` seconds; `RateLimit-*` headers say the budget.'],
-          500,
-          [503, '`overloaded` (the render queue is full, answered at once) or `render_timeout`; retry after `Retry-After` seconds.'],
+          ...URL_IMAGE_ERRORS.filter((e) => (Array.isArray(e) ? e[0] : e) !== 400),
         ],
       }),
       params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'], description: 'Image format.' } }, required: ['format'] },
