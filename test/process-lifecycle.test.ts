@@ -38,7 +38,7 @@ describe('process lifecycle', () => {
   }, 60_000);
 
   it('a full queue answers 503 with Retry-After at once while accepted renders complete', async () => {
-    const { base } = await serve({ POOL_SIZE: '1', MAX_QUEUE: '1', IMAGE_CACHE_MB: '0' });
+    const { base } = await serve({ POOL_SIZE: '1', MAX_QUEUE: '1', QUEUE_WAIT_MS: '0', IMAGE_CACHE_MB: '0' });
     const t0 = performance.now();
     const results = await Promise.all(Array.from({ length: 12 }, async (_, i) => {
       const r = await fetch(base + heavy(100 + i));
