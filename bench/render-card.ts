@@ -21,8 +21,11 @@ import { ensureFace, initRegistry, registryBytes } from '../workers/font-registr
 import { FontSelector } from '../workers/font-select.js';
 import { notePixelBuffer } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
+import { cardDocument } from '../src/card.js';
 import type { RenderSpec } from '../workers/protocol.js';
 
+/** The server's default limits (the in-process bench renders with the same checks). */
+const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };
 const quick = process.argv.includes('--quick');
 const N = quick ? 50 : 200;
 const WARMUP = 20;
@@ -47,7 +50,7 @@ async function ours(spec: RenderSpec): Promise<{ ms: number[]; bytes: number[]; 
   const ms: number[] = [], bytes: number[] = [], stages: Record<string, number[]> = {};
   for (let i = 0; i < WARMUP + N; i++) {
     const t0 = performance.now();
-    const { state, timings } = await runPipeline({ ...spec, text: title(i) }, fonts, Number.MAX_SAFE_INTEGER);
+    const { state, timings } = await runPipeline(cardDocument({ ...spec, text: title(i) }), fonts, Number.MAX_SAFE_INTEGER, LIMITS);
     const dt = performance.now() - t0;
     const pixelBytes = state.pixels?.byteLength ?? 0;
     state.pixels = null;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { BadgeSpec, BadgeTask, PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
+import type { RenderDocument, RenderOk, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
 import type { WorkerData } from '../workers/render-worker.js';
 import { registryBytes, type FontCatalog } from '../workers/font-catalog.js';
 import { PROJECT_ROOT, type Config } from './config.js';
@@ -29,7 +29,7 @@ export interface PoolStats { readonly threads: number; readonly queued: number; 
 
 /** Runs render tasks on worker threads. */
 export class RenderPool {
-  private readonly piscina: Piscina<RenderTask | PosterTask | BadgeTask | WarmupTask, RenderResult | WarmupResult>;
+  private readonly piscina: Piscina<RenderTask | WarmupTask, RenderResult | WarmupResult>;
   private warmed = false;
   private readonly cancelBoard: Int32Array;
   private nextSlot = 0;
@@ -94,34 +94,21 @@ export class RenderPool {
   }
 
   /**
-   * Renders a spec; throws AppError (503 overloaded or the worker's code) on failure. When
-   * `signal` aborts (every client for it left), a queued task is skipped when a worker takes it
-   * and a running one stops at its next stage, without terminating the worker.
+   * Renders a document (a card's poster, a poster, a badge); throws AppError (503 overloaded or
+   * the worker's code) on failure. When `signal` aborts (every client for it left), a queued task
+   * is skipped when a worker takes it and a running one stops at its next stage, without
+   * terminating the worker.
    */
-  async render(spec: RenderSpec, signal?: AbortSignal): Promise<RenderOk> {
-    return this.run('render', spec, signal);
-  }
-
-  /** Renders a canonical poster document; same admission, cancellation and errors as render(). */
-  async renderPoster(spec: PosterSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
-    return this.run('poster', spec, signal, timeoutMs);
-  }
-
-  /** Renders a canonical badge (the worker measures its text and sizes it); same admission, cancellation and errors as render(). */
-  async renderBadge(spec: BadgeSpec, signal?: AbortSignal): Promise<RenderOk> {
-    return this.run('badge', spec, signal);
-  }
-
-  private async run(kind: 'render' | 'poster' | 'badge', spec: RenderSpec | PosterSpec | BadgeSpec, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
+  async render(doc: RenderDocument, signal?: AbortSignal, timeoutMs = this.config.renderTimeoutMs): Promise<RenderOk> {
     await this.admission.enter(signal);
     try {
-      return await this.runAdmitted(kind, spec, signal, timeoutMs);
+      return await this.runAdmitted(doc, signal, timeoutMs);
     } finally {
       this.admission.leave();
     }
   }
 
-  private async runAdmitted(kind: 'render' | 'poster' | 'badge', spec: RenderSpec | PosterSpec | BadgeSpec, signal: AbortSignal | undefined, timeoutMs: number): Promise<RenderOk> {
+  private async runAdmitted(doc: RenderDocument, signal: AbortSignal | undefined, timeoutMs: number): Promise<RenderOk> {
     const cancelSlot = this.nextSlot;
     this.nextSlot = (this.nextSlot + 1) % this.cancelBoard.length;
     Atomics.store(this.cancelBoard, cancelSlot, 0);
@@ -132,7 +119,7 @@ export class RenderPool {
       // terminates (and Piscina replaces) a worker stuck inside one stage.
       const watchdog = AbortSignal.timeout(timeoutMs * 2 + 1000);
       const deadline = Date.now() + timeoutMs;
-      const task = { kind, spec, deadline, cancelSlot } as RenderTask | PosterTask | BadgeTask;
+      const task: RenderTask = { kind: 'render', doc, deadline, cancelSlot };
       result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {
       if ((err as Error).name === 'AbortError') {

@@ -1,11 +1,14 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { rgba } from '../workers/background.js';
-import { encode } from '../workers/encode.js';
+import { encodeWithSharp } from '../workers/encode.js';
 import { runPipeline } from '../workers/pipeline.js';
+import { cardDocument } from '../src/card.js';
 import { encodeTwoColorPng } from '../workers/png-indexed.js';
 import type { RenderSpec } from '../workers/protocol.js';
 import { inProcessFonts } from './helpers.js';
+
+const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };
 
 const spec: RenderSpec = {
   format: 'png', text: 'Two colours 双色 مرحبا\nantialiased edges', w: 400, h: 210, dpr: 2, q: 0,
@@ -17,10 +20,10 @@ const spec: RenderSpec = {
 describe('indexed PNG for one text colour over one background colour', () => {
   it('decodes to the same pixels (within 2/255 of rounding) as the general RGB encoder, in fewer bytes', async () => {
     const { selector } = inProcessFonts();
-    const { state } = await runPipeline(spec, selector, Number.MAX_SAFE_INTEGER);
+    const { state } = await runPipeline(cardDocument(spec), selector, Number.MAX_SAFE_INTEGER, LIMITS);
     const pixels = state.pixels!;
     const indexed = encodeTwoColorPng(pixels, 800, 420, rgba(spec.bg.colors[0]), rgba(spec.color));
-    const general = await encode(pixels, 800, 420, 'png', 0, true);
+    const general = await encodeWithSharp(pixels, 800, 420, 'png', 0, true);
     const a = await sharp(indexed).raw().toBuffer();
     const b = await sharp(general).raw().toBuffer();
     expect(a.length).toBe(b.length);
@@ -39,7 +42,7 @@ describe('indexed PNG for one text colour over one background colour', () => {
   it('is not used when colour emoji or a gradient are drawn', async () => {
     const { selector } = inProcessFonts();
     for (const s of [{ ...spec, text: 'Party 🎉' }, { ...spec, bg: { colors: ['000000ff', 'ffffffff'], angle: 90 } }]) {
-      const { state } = await runPipeline(s, selector, Number.MAX_SAFE_INTEGER);
+      const { state } = await runPipeline(cardDocument(s), selector, Number.MAX_SAFE_INTEGER, LIMITS);
       const meta = await sharp(state.body!).metadata();
       expect(meta.paletteBitDepth).toBeUndefined();
       expect(meta.channels).toBe(3);

@@ -4,6 +4,7 @@ import { testConfig } from './helpers.js';
 import { canonicalize } from '../src/params.js';
 import { AppError } from '../src/errors.js';
 import { checkLimits } from '../workers/pipeline.js';
+import { cardDocument } from '../src/card.js';
 import { MAX_MARKS, normalizeText } from '../workers/text-normalize.js';
 import { loadFontCatalog } from '../workers/font-catalog.js';
 import { PROJECT_ROOT } from '../src/config.js';
@@ -69,7 +70,7 @@ describe('request canonicalisation (property-based)', () => {
         expect((err as AppError).status).toBeLessThan(500);
         return;
       }
-      expect(() => checkLimits(spec, config)).not.toThrow();
+      expect(() => checkLimits(cardDocument(spec), config)).not.toThrow();
       expect(Math.round(spec.w * spec.dpr) * Math.round(spec.h * spec.dpr)).toBeLessThanOrEqual(config.maxPixels);
       expect(spec.padding * 2).toBeLessThan(Math.min(spec.w, spec.h));
       // The spec read back as a query (png has no quality) must canonicalise to itself.
@@ -81,7 +82,8 @@ describe('request canonicalisation (property-based)', () => {
 
   it('the worker re-checks limits on specs that bypassed the edge', () => {
     const spec = canonicalize('png', { text: 'x' }, config, catalog);
-    expect(() => checkLimits({ ...spec, w: 100_000 }, config)).toThrow(/limits/);
-    expect(() => checkLimits({ ...spec, text: 'x'.repeat(config.maxTextLength + 1) }, config)).toThrow(/text/);
+    expect(() => checkLimits(cardDocument({ ...spec, w: 100_000 }), config)).toThrow(/limits/);
+    expect(() => checkLimits(cardDocument({ ...spec, text: 'x'.repeat(config.maxTextLength + 1) }), config)).toThrow(/text/);
+    expect(() => checkLimits({ ...cardDocument(spec), dpr: Number.NaN }, config)).toThrow(/dpr/);
   });
 });

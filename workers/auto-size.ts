@@ -6,9 +6,9 @@
  * wraps, shrinks and ends in an ellipsis as in a fixed box.
  */
 import type { Paragraph } from './itemize.js';
-import { blockHeight, chooseSize, type Box } from './layout.js';
+import { blockHeight, chooseSize, type Box, type LayoutOptions } from './layout.js';
 import { segmentWidth, wrap } from './line-break.js';
-import { pixelHeight, pixelWidth, type RenderLimits, type RenderSpec } from './protocol.js';
+import { pixelHeight, pixelWidth, type Dimension, type RenderLimits } from './protocol.js';
 import { effectivePadding } from './text-box.js';
 
 /** Width in px of a paragraph set on one line at `size` (trailing spaces hang), summed as wrap() sums it. */
@@ -30,8 +30,16 @@ function pixelCap(limits: RenderLimits, otherPx: number, dpr: number): number {
 
 const clamp = (n: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, n));
 
+/** What sizing a canvas to its text reads: the text's layout options, each side (auto or fixed), dpr and padding. */
+export interface AutoSizeInput extends Omit<LayoutOptions, 'box'> {
+  readonly w: Dimension;
+  readonly h: Dimension;
+  readonly dpr: number;
+  readonly padding: number;
+}
+
 /** The final size (CSS px) of a render whose `w` and/or `h` is `auto`, and its padded text box. */
-export function autoSize(spec: RenderSpec, paras: readonly Paragraph[], limits: RenderLimits): { w: number; h: number; box: Box } {
+export function autoSize(spec: AutoSizeInput, paras: readonly Paragraph[], limits: RenderLimits): { w: number; h: number; box: Box } {
   const p = spec.padding, dpr = spec.dpr, spaced = spec.letterSpacing !== 0;
   let w: number;
   if (spec.w === 'auto') {

@@ -1,17 +1,30 @@
 /**
- * Background paint. Solid colours are a Skia fill. Linear gradients are computed here, without
- * dithering (Skia dithers gradient shaders, which makes PNGs ~10x larger and slower to encode),
- * and cached per (colours, angle, pixel size) in a byte-bounded LRU, so repeated cards reuse them.
+ * Paint for backgrounds and shape fills. Gradients (linear and radial, any stops) are computed
+ * here, without dithering: Skia dithers gradient shaders, which makes PNGs several times larger
+ * and slower to encode, and two renders of one gradient at different sizes would not even share
+ * their noise. Computed gradients are cached per (paint, pixel size) in a byte-bounded LRU, so
+ * repeated cards and templates reuse them.
  */
 import './no-system-fonts.js';
-import { ImageData, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
-import type { Background } from './protocol.js';
+import type { GradientStop, Paint } from './protocol.js';
 
-const gradients = new LRUCache<string, ImageData>({
-  maxSize: 24 * 1024 * 1024, // per worker: eight 1200x630 gradients
-  sizeCalculation: (img) => img.data.byteLength,
+/** A gradient paint (linear or radial). */
+export type GradientPaint = Exclude<Paint, { type: 'color' }>;
+
+/** Computed gradients: the pixels (for the canvas background) and a canvas holding them (for fills). */
+interface CachedGradient {
+  readonly image: ImageData;
+  canvas: Canvas | null;
+}
+
+const gradients = new LRUCache<string, CachedGradient>({
+  maxSize: 32 * 1024 * 1024, // per worker: about ten 1200x630 gradients
+  sizeCalculation: (g) => g.image.data.byteLength * (g.canvas ? 2 : 1),
 });
+let hits = 0;
+let misses = 0;
 
 /** Parses `rrggbbaa` into [r, g, b, a] bytes. */
 export function rgba(hex: string): [number, number, number, number] {
@@ -25,61 +38,108 @@ export function cssColor(hex: string): string {
   return `rgba(${r},${g},${b},${a / 255})`;
 }
 
-/** True when every pixel of the background is fully opaque. */
-export function isOpaque(bg: Background): boolean {
-  return bg.colors.every((c) => c.endsWith('ff'));
+/** True when every pixel of the paint is fully opaque. */
+export function isOpaquePaint(paint: Paint): boolean {
+  return paint.type === 'color' ? paint.color.endsWith('ff') : paint.stops.every((s) => s.color.endsWith('ff'));
 }
 
-/** Paints the background over the whole canvas (device pixels, identity transform). */
-export function paintBackground(ctx: SKRSContext2D, bg: Background, width: number, height: number): void {
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  if (bg.colors.length === 1) {
-    if (!isOpaque(bg)) ctx.clearRect(0, 0, width, height);
-    ctx.fillStyle = cssColor(bg.colors[0]);
-    ctx.fillRect(0, 0, width, height);
-    return;
+const LUT_STEPS = 1024;
+
+/** The colour at each of LUT_STEPS + 1 positions along the stops, as RGBA words (memory order r, g, b, a). */
+function colourTable(stops: readonly GradientStop[]): Uint32Array {
+  const lut = new Uint32Array(LUT_STEPS + 1);
+  const bytes = new Uint8Array(lut.buffer);
+  const colours = stops.map((s) => rgba(s.color));
+  for (let i = 0; i <= LUT_STEPS; i++) {
+    const t = i / LUT_STEPS;
+    let k = 0;
+    while (k < stops.length - 2 && t > stops[k + 1].offset) k++;
+    const o0 = stops[k].offset, o1 = stops[k + 1].offset;
+    const f = t <= o0 ? 0 : t >= o1 ? 1 : (t - o0) / (o1 - o0);
+    const a = colours[k], b = colours[k + 1];
+    for (let c = 0; c < 4; c++) bytes[i * 4 + c] = Math.round(a[c] + (b[c] - a[c]) * f);
   }
-  const key = `${bg.colors.join(',')}@${bg.angle}:${width}x${height}`;
-  let img = gradients.get(key);
-  if (!img) {
-    img = new ImageData(linearGradient(bg, width, height), width, height);
-    gradients.set(key, img);
-  }
-  ctx.putImageData(img, 0, 0);
+  return lut;
 }
 
-/** CSS `linear-gradient(angle, c0, c1[, c2])` as unpremultiplied RGBA bytes. */
-export function linearGradient(bg: Background, width: number, height: number): Uint8ClampedArray {
-  const rad = (bg.angle * Math.PI) / 180;
-  const dx = Math.sin(rad), dy = -Math.cos(rad);
-  const len = Math.abs(width * dx) + Math.abs(height * dy);
-  const steps = 1024;
-  const lut = new Uint32Array(steps + 1);
-  const stops = bg.colors.map(rgba);
-  const view = new DataView(lut.buffer);
-  for (let i = 0; i <= steps; i++) {
-    const t = (i / steps) * (stops.length - 1);
-    const k = Math.min(Math.floor(t), stops.length - 2);
-    const f = t - k;
-    const a = stops[k], b = stops[k + 1];
-    for (let c = 0; c < 4; c++) view.setUint8(i * 4 + c, Math.round(a[c] + (b[c] - a[c]) * f));
-  }
+/** LUT index of a gradient position (clamped to the first and last stop, as CSS pads). */
+const lutIndex = (t: number): number => (t <= 0 ? 0 : t >= 1 ? LUT_STEPS : Math.round(t * LUT_STEPS));
+
+/**
+ * A gradient as unpremultiplied RGBA bytes over a `width` x `height` box: linear as CSS
+ * `linear-gradient(angle, …)` (the gradient line through the centre, long enough to reach the
+ * corners), radial with its centre at (cx, cy) of the box and `radius` x the farthest corner.
+ */
+export function gradientPixels(paint: GradientPaint, width: number, height: number): Uint8ClampedArray {
+  const lut = colourTable(paint.stops);
   const out = new Uint8ClampedArray(width * height * 4);
   const px = new Uint32Array(out.buffer);
-  const cx = width / 2, cy = height / 2;
-  for (let y = 0; y < height; y++) {
-    const rowT = ((y + 0.5 - cy) * dy) / len + 0.5;
-    const stepX = dx / len;
-    let t = rowT + (0.5 - cx) * stepX;
-    for (let x = 0, o = y * width; x < width; x++, o++, t += stepX) {
-      const i = t <= 0 ? 0 : t >= 1 ? steps : Math.round(t * steps);
-      px[o] = lut[i];
+  if (paint.type === 'linear') {
+    const rad = (paint.angle * Math.PI) / 180;
+    const dx = Math.sin(rad), dy = -Math.cos(rad);
+    const len = Math.abs(width * dx) + Math.abs(height * dy);
+    const cx = width / 2, cy = height / 2, stepX = dx / len;
+    for (let y = 0; y < height; y++) {
+      let t = ((y + 0.5 - cy) * dy) / len + 0.5 + (0.5 - cx) * stepX;
+      for (let x = 0, o = y * width; x < width; x++, o++, t += stepX) px[o] = lut[lutIndex(t)];
     }
+    return out;
+  }
+  const cx = paint.cx * width, cy = paint.cy * height;
+  const far = Math.max(Math.hypot(cx, cy), Math.hypot(cx - width, cy), Math.hypot(cx, cy - height), Math.hypot(cx - width, cy - height));
+  const r = Math.max(1e-3, paint.radius * far);
+  for (let y = 0; y < height; y++) {
+    const ddy = (y + 0.5 - cy) ** 2;
+    for (let x = 0, o = y * width; x < width; x++, o++) px[o] = lut[lutIndex(Math.sqrt((x + 0.5 - cx) ** 2 + ddy) / r)];
   }
   return out;
 }
 
+/** The cached gradient of `paint` at `width` x `height` device pixels (with a canvas holding it when asked). */
+function cachedGradient(paint: GradientPaint, width: number, height: number, withCanvas = false): CachedGradient {
+  const key = `${JSON.stringify(paint)}@${width}x${height}`;
+  let g = gradients.get(key);
+  if (g) hits++;
+  else {
+    misses++;
+    g = { image: new ImageData(gradientPixels(paint, width, height), width, height), canvas: null };
+    gradients.set(key, g);
+  }
+  if (withCanvas && !g.canvas) {
+    g.canvas = createCanvas(width, height);
+    g.canvas.getContext('2d').putImageData(g.image, 0, 0);
+    gradients.set(key, g); // counts the canvas's bytes too
+  }
+  return g;
+}
+
+/** Paints the whole canvas (device pixels; the transform is reset to identity) with a colour or gradient. */
+export function paintCanvas(ctx: SKRSContext2D, paint: Paint, width: number, height: number): void {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  if (paint.type !== 'color') {
+    ctx.putImageData(cachedGradient(paint, width, height).image, 0, 0);
+    return;
+  }
+  if (!paint.color.endsWith('ff')) ctx.clearRect(0, 0, width, height);
+  ctx.fillStyle = cssColor(paint.color);
+  ctx.fillRect(0, 0, width, height);
+}
+
+/**
+ * Fills the current path with a gradient laid out over the box `w` x `h` (CSS px, local
+ * coordinates, drawn under the current transform): the gradient is computed once at the box's
+ * device size (`scale` device px per CSS px) and drawn through the path as a clip.
+ */
+export function fillWithGradient(ctx: SKRSContext2D, paint: GradientPaint, w: number, h: number, scale: number): void {
+  const pw = Math.max(1, Math.round(w * scale)), ph = Math.max(1, Math.round(h * scale));
+  const { canvas } = cachedGradient(paint, pw, ph, true);
+  ctx.save();
+  ctx.clip();
+  ctx.drawImage(canvas!, 0, 0, w, h);
+  ctx.restore();
+}
+
 /** Gradient cache counters, reported with each render for /metrics. */
-export function gradientCacheStats(): { entries: number; bytes: number } {
-  return { entries: gradients.size, bytes: gradients.calculatedSize };
+export function gradientCacheStats(): { entries: number; bytes: number; hits: number; misses: number } {
+  return { entries: gradients.size, bytes: gradients.calculatedSize, hits, misses };
 }

@@ -1,10 +1,20 @@
 /**
- * Encoding raw pixels with sharp (libvips). Skia's own PNG encoder is fixed at zlib level 6 with
- * adaptive filters (~29 ms for a 1200x630 card); sharp at a low level without adaptive filtering
- * takes a few ms. Opaque images drop the alpha channel; transparent ones flatten onto white for JPEG.
+ * Encoding the rendered pixels, choosing the cheapest exact path for each image:
+ * - a PNG whose document draws one text colour over one opaque background colour (the common
+ *   card) is an indexed PNG by construction (png-indexed.ts: every pixel lies between the two);
+ * - any other PNG is written as a palette PNG when it holds at most 256 colours (png-indexed.ts
+ *   counts them, giving up at the 257th);
+ * - everything else goes to sharp (libvips). Skia's own PNG encoder is fixed at zlib level 6 with
+ *   adaptive filters (~29 ms for a 1200x630 card); sharp at a low level without adaptive
+ *   filtering takes a few ms. Opaque images drop the alpha channel; transparent ones flatten onto
+ *   white for JPEG.
  */
 import sharp from 'sharp';
-import type { ImageFormat } from './protocol.js';
+import { isOpaquePaint, rgba } from './background.js';
+import type { FontSelector } from './font-select.js';
+import { encodePalettePng, encodeTwoColorPng, type Clip } from './png-indexed.js';
+import type { LaidOutText } from './poster-raster.js';
+import { pixelHeight, pixelWidth, type ImageFormat, type PosterSpec } from './protocol.js';
 
 sharp.concurrency(1);
 sharp.cache(false);
@@ -12,8 +22,51 @@ sharp.cache(false);
 /** PNG zlib level: the speed/size trade-off for the most common format. */
 export const PNG_COMPRESSION = 3;
 
-/** Encodes premultiplied RGBA pixels. */
-export async function encode(pixels: Buffer, width: number, height: number, format: ImageFormat, quality: number, opaque: boolean): Promise<Buffer> {
+/** Encodes a rendered poster's premultiplied RGBA pixels in its format. */
+export async function encodeImage(pixels: Buffer, spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): Promise<Buffer> {
+  const width = pixelWidth(spec), height = pixelHeight(spec);
+  const opaque = isOpaque(spec);
+  if (spec.format === 'png') {
+    const two = twoColorPlan(spec, text, fonts);
+    if (two) return encodeTwoColorPng(pixels, width, height, two.bg, two.fg, two.clip);
+    const palette = encodePalettePng(pixels, width, height, opaque);
+    if (palette) return palette;
+  }
+  return encodeWithSharp(pixels, width, height, spec.format, spec.q, opaque);
+}
+
+/** True when the background covers every pixel opaquely (layers draw over it). */
+export function isOpaque(spec: PosterSpec): boolean {
+  const bg = spec.background;
+  return bg.type === 'image' || isOpaquePaint(bg); // an image is painted over white first
+}
+
+/**
+ * The two colours of a document that can only produce pixels between them: one opaque
+ * background colour and text layers (no stroke, shadow, box or opacity) all in one colour with
+ * no colour-font glyph. `clip` bounds every layer box (device px) when none is rotated.
+ */
+export function twoColorPlan(spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): { bg: number[]; fg: number[]; clip: Clip } | null {
+  const bg = spec.background;
+  if (bg.type !== 'color' || !bg.color.endsWith('ff') || spec.layers.length === 0) return null;
+  const fg = spec.layers[0].type === 'text' ? spec.layers[0].spans[0].color : '';
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, rotated = false;
+  for (const [i, l] of spec.layers.entries()) {
+    if (l.type !== 'text' || l.opacity !== 1 || l.stroke || l.shadow || l.background || l.spans.some((sp) => sp.color !== fg)) return null;
+    const laid = text.get(i);
+    const faces = laid?.mode === 'horizontal' ? laid.layout.runs : laid?.layout.glyphs ?? [];
+    if (faces.some((r) => fonts.isColor(r.face))) return null;
+    rotated ||= l.rotate !== 0;
+    x0 = Math.min(x0, l.x); y0 = Math.min(y0, l.y);
+    x1 = Math.max(x1, l.x + l.width); y1 = Math.max(y1, l.y + l.height);
+  }
+  const d = spec.dpr;
+  const clip = rotated ? { x0: 0, y0: 0, x1: pixelWidth(spec), y1: pixelHeight(spec) } : { x0: Math.floor(x0 * d), y0: Math.floor(y0 * d), x1: Math.ceil(x1 * d), y1: Math.ceil(y1 * d) };
+  return { bg: rgba(bg.color), fg: rgba(fg), clip };
+}
+
+/** Encodes premultiplied RGBA pixels with sharp. */
+export async function encodeWithSharp(pixels: Buffer, width: number, height: number, format: ImageFormat, quality: number, opaque: boolean): Promise<Buffer> {
   // Opaque pixels are the same premultiplied or not: skip libvips' unpremultiply pass.
   let img = sharp(pixels, { raw: { width, height, channels: 4, premultiplied: !opaque } });
   if (opaque) img = img.removeAlpha();

@@ -1,18 +1,26 @@
 /**
- * The render path as a declared list of stages, read top to bottom, with the deadline checked
- * between stages: normalise paragraphs -> choose fonts, shape and measure -> decide the size
- * (w/h=auto) -> break lines and fit -> rasterise -> encode.
+ * The one render path, as a declared list of stages with cancellation checked before and the
+ * deadline after each (imgproxy's pipeline): every image — a GET card (a poster with one text
+ * layer), a poster document, a template, a batch row, a badge — goes through the same stages:
+ *
+ *   resolve (a badge becomes its poster; limits re-checked) -> decode images -> shape text ->
+ *   size (cards with w/h=auto) -> lay out text -> rasterise -> encode
+ *
+ * so every fast path (undithered cached gradients, the palette PNG, reused canvases) serves
+ * every image.
  */
+import type { Image } from '@napi-rs/canvas';
 import { autoSize } from './auto-size.js';
-import { isOpaque, rgba } from './background.js';
-import { encode } from './encode.js';
-import { encodeTwoColorPng } from './png-indexed.js';
+import { badgePoster } from './badge.js';
+import { encodeImage } from './encode.js';
 import type { FontSelector } from './font-select.js';
+import { ImageLoadError, loadSource } from './images.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
-import { layoutText, type Box, type TextLayout } from './layout.js';
-import { MAX_FONT_SIZE, pixelHeight, pixelWidth, type RenderLimits, type RenderSpec, type StageTimings } from './protocol.js';
-import { rasterize } from './raster.js';
-import { paddedBox } from './text-box.js';
+import { layoutText, type LayoutOptions } from './layout.js';
+import { drawBackground, drawLayer, type LaidOutText } from './poster-raster.js';
+import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
+import { canvasFor } from './raster.js';
+import { layoutVertical } from './vertical-layout.js';
 
 /** A failure with a stable code, raised inside the pipeline. */
 export class RenderError extends Error {
@@ -21,18 +29,18 @@ export class RenderError extends Error {
   }
 }
 
-/** Mutable state handed from stage to stage. */
+/** State handed from stage to stage. */
 export interface RenderState {
-  readonly spec: RenderSpec;
+  /** The document as the task sent it. */
+  readonly doc: RenderDocument;
+  /** The poster being drawn: set by `resolve`, given its final size by `size`. */
+  spec: PosterSpec;
   readonly fonts: FontSelector;
-  readonly limits: RenderLimits | undefined;
-  /** Final size in CSS px (the spec's, or decided by the size stage when a side is auto). */
-  w: number;
-  h: number;
-  box: Box;
-  lines: string[];
-  paragraphs: Paragraph[];
-  layout: TextLayout | null;
+  readonly limits: RenderLimits;
+  images: Map<number, Image>;
+  background: Image | null;
+  paragraphs: Map<number, Paragraph[]>;
+  text: Map<number, LaidOutText>;
   pixels: Buffer | null;
   body: Buffer | null;
 }
@@ -43,96 +51,148 @@ export interface Stage {
   run(state: RenderState): void | Promise<void>;
 }
 
+/** resolve: a badge becomes the poster that draws it (sized to its measured text); limits are re-checked. */
+function resolve(s: RenderState): void {
+  if (isBadge(s.doc)) s.spec = badgePoster(s.doc, s.fonts);
+  checkLimits(s.spec, s.limits);
+}
+
+/** decode: the background image and image layers, decoded once per worker (images.ts caches them). */
+async function decode(s: RenderState): Promise<void> {
+  const bg = s.spec.background;
+  if (bg.type === 'image') s.background = await loadImage(s, bg.source, '/background');
+  for (const [i, layer] of s.spec.layers.entries()) {
+    if (layer.type === 'image') s.images.set(i, await loadImage(s, layer.source, `/layers/${i}/src`));
+  }
+}
+
+async function loadImage(s: RenderState, source: Parameters<typeof loadSource>[0], pointer: string): Promise<Image> {
+  try {
+    return await loadSource(source, s.limits.maxPixels);
+  } catch (err) {
+    if (err instanceof ImageLoadError) throw new RenderError(err.code, err.message, pointer);
+    throw err;
+  }
+}
+
+/** shape: every text layer split into paragraphs, itemised (scripts, fonts, bidi) and measured. */
+function shape(s: RenderState): void {
+  for (const [i, layer] of s.spec.layers.entries()) if (layer.type === 'text') s.paragraphs.set(i, shapeLayer(layer, s.fonts));
+}
+
+/** Splits a text layer's spans into paragraphs, keeping the span index of every UTF-16 offset. */
+function shapeLayer(layer: TextLayerSpec, fonts: FontSelector): Paragraph[] {
+  const full = layer.spans.length === 1 ? layer.spans[0].text : layer.spans.map((sp) => sp.text).join('');
+  const styles = layer.spans.map((sp) => ({ font: sp.font, weight: sp.weight }));
+  let at: Uint16Array | null = null;
+  if (layer.spans.length > 1) {
+    at = new Uint16Array(full.length);
+    let o = 0;
+    layer.spans.forEach((sp, i) => {
+      at!.fill(i, o, o + sp.text.length);
+      o += sp.text.length;
+    });
+  }
+  const lang = detectLang(full, layer.lang);
+  const out: Paragraph[] = [];
+  let start = 0;
+  for (const line of full.split('\n')) {
+    const spans = at ? { styles, at: at.subarray(start, start + line.length) } : undefined;
+    const opts = { font: styles[0].font, weight: styles[0].weight, lang, direction: layer.direction, spaced: layer.letterSpacing !== 0, lineBreak: layer.lineBreak, wordBreak: layer.wordBreak, spans };
+    out.push(itemizeParagraph(line, opts, fonts));
+    start += line.length + 1;
+  }
+  return out;
+}
+
+/** size: a card with `w=auto` / `h=auto` gets its final size from its text; its text layer fills the padded box. */
+function size(s: RenderState): void {
+  const auto = s.spec.autoSize;
+  if (!auto) return;
+  const layer = s.spec.layers[0] as TextLayerSpec;
+  const input = {
+    ...layoutOptions(layer), w: auto.w ? 'auto' as const : s.spec.w, h: auto.h ? 'auto' as const : s.spec.h, dpr: s.spec.dpr, padding: auto.padding,
+  };
+  const { w, h, box } = autoSize(input, s.paragraphs.get(0) ?? [], s.limits);
+  s.spec = { ...s.spec, w, h, autoSize: undefined, layers: [{ ...layer, x: box.x, y: box.y, width: box.w, height: box.h }, ...s.spec.layers.slice(1)] };
+}
+
+/** A text layer's layout options, in its own coordinates: its box inset by the background padding. */
+function layoutOptions(layer: TextLayerSpec): LayoutOptions {
+  const p = layer.background?.padding ?? 0;
+  const box = { x: p, y: p, w: Math.max(1, layer.width - 2 * p), h: Math.max(1, layer.height - 2 * p) };
+  return { ...layer, box, font: layer.spans[0].font, weight: layer.spans[0].weight };
+}
+
+/** layout: each text layer broken into lines (or vertical columns), fitted and placed. */
+function layout(s: RenderState): void {
+  for (const [i, paras] of s.paragraphs) {
+    const layer = s.spec.layers[i] as TextLayerSpec;
+    const o = layoutOptions(layer);
+    const spaced = layer.letterSpacing !== 0;
+    s.text.set(i, layer.writingMode === 'vertical'
+      ? { mode: 'vertical', layout: layoutVertical(paras, o, s.fonts, spaced) }
+      : { mode: 'horizontal', layout: layoutText(paras, o, s.fonts, spaced) });
+  }
+}
+
+/** raster: the background over every pixel, then each layer in order, on a reused canvas; pixels read back once. */
+function raster(s: RenderState): void {
+  const { spec } = s;
+  const width = pixelWidth(spec), height = pixelHeight(spec);
+  const canvas = canvasFor(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.globalAlpha = 1;
+  drawBackground(ctx, spec.background, spec, s.background, width, height);
+  ctx.setTransform(spec.dpr, 0, 0, spec.dpr, 0, 0);
+  const res = { images: s.images, text: s.text };
+  spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  s.pixels = canvas.data();
+}
+
+/** encode: the cheapest exact encoding (palette PNG when the colours allow), else sharp. */
+async function encode(s: RenderState): Promise<void> {
+  s.body = await encodeImage(s.pixels!, s.spec, s.text, s.fonts);
+}
+
 /** The stages, in order. */
 export const STAGES: readonly Stage[] = [
-  {
-    name: 'normalize',
-    run(s) {
-      s.lines = s.spec.text.split('\n');
-    },
-  },
-  {
-    name: 'shape',
-    run(s) {
-      const { spec } = s;
-      const opts = { font: spec.font, weight: spec.weight, lang: detectLang(spec.text, spec.lang), direction: spec.direction, spaced: spec.letterSpacing !== 0, lineBreak: spec.lineBreak, wordBreak: spec.wordBreak };
-      s.paragraphs = s.lines.map((line) => itemizeParagraph(line, opts, s.fonts));
-    },
-  },
-  {
-    name: 'size',
-    run(s) {
-      const { spec } = s;
-      if (spec.w !== 'auto' && spec.h !== 'auto') return;
-      if (!s.limits) throw new RenderError('limit_exceeded', 'w=auto and h=auto need the configured limits');
-      Object.assign(s, autoSize(spec, s.paragraphs, s.limits));
-    },
-  },
-  {
-    name: 'layout',
-    run(s) {
-      const { spec } = s;
-      s.layout = layoutText(s.paragraphs, { ...spec, box: s.box }, s.fonts, spec.letterSpacing !== 0);
-    },
-  },
-  {
-    name: 'raster',
-    run(s) {
-      const { spec } = s;
-      s.pixels = rasterize({
-        width: pixelWidth({ w: s.w, dpr: spec.dpr }), height: pixelHeight({ h: s.h, dpr: spec.dpr }), dpr: spec.dpr, bg: spec.bg, color: spec.color,
-        box: s.box, letterSpacing: spec.letterSpacing, layout: s.layout!,
-      });
-    },
-  },
-  {
-    name: 'encode',
-    async run(s) {
-      const { spec } = s;
-      const [w, h] = [pixelWidth({ w: s.w, dpr: spec.dpr }), pixelHeight({ h: s.h, dpr: spec.dpr })];
-      const { box } = s;
-      const clip = { x0: Math.floor(box.x * spec.dpr), y0: Math.floor(box.y * spec.dpr), x1: Math.ceil((box.x + box.w) * spec.dpr), y1: Math.ceil((box.y + box.h) * spec.dpr) };
-      s.body = isTwoColor(s)
-        ? encodeTwoColorPng(s.pixels!, w, h, rgba(spec.bg.colors[0]), rgba(spec.color), clip)
-        : await encode(s.pixels!, w, h, spec.format, spec.q, isOpaque(spec.bg));
-    },
-  },
+  { name: 'resolve', run: resolve },
+  { name: 'decode', run: decode },
+  { name: 'shape', run: shape },
+  { name: 'size', run: size },
+  { name: 'layout', run: layout },
+  { name: 'raster', run: raster },
+  { name: 'encode', run: encode },
 ];
 
-/** True when a PNG holds only the text colour over one opaque background (no colour glyphs). */
-function isTwoColor(s: RenderState): boolean {
-  const { spec } = s;
-  return spec.format === 'png' && spec.bg.colors.length === 1 && isOpaque(spec.bg) && !s.layout!.runs.some((r) => s.fonts.isColor(r.face));
-}
+const isNum = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n);
 
-
-/** Re-checks the hard limits inside the worker (defence in depth if a spec bypassed the edge). */
-export function checkLimits(spec: RenderSpec, limits: RenderLimits): void {
-  for (const key of ['w', 'h'] as const) {
-    if (spec[key] !== 'auto' && !Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
+/** Re-checks the hard limits inside the worker (defence in depth if a document bypassed the edge). */
+export function checkLimits(spec: PosterSpec, limits: RenderLimits): void {
+  for (const key of ['w', 'h', 'dpr', 'q'] as const) {
+    if (!isNum(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
   }
-  for (const key of ['dpr', 'q', 'weight', 'size', 'minSize', 'padding', 'lineHeight', 'letterSpacing', 'maxLines'] as const) {
-    if (!Number.isFinite(spec[key])) throw new RenderError('limit_exceeded', `${key} is not a finite number`);
-  }
-  if (spec.size > MAX_FONT_SIZE || spec.lineHeight <= 0 || spec.maxLines < 0 || !Number.isFinite(spec.bg.angle)) {
-    throw new RenderError('limit_exceeded', 'size, lineHeight, maxLines or angle out of bounds');
-  }
-  // An auto side counts as 1 px here; the size stage keeps it within the limits.
-  const px = pixelWidth({ w: spec.w === 'auto' ? 1 : spec.w, dpr: spec.dpr }) * pixelHeight({ h: spec.h === 'auto' ? 1 : spec.h, dpr: spec.dpr });
-  if (Number(spec.w) > limits.maxWidth || Number(spec.h) > limits.maxHeight || px > limits.maxPixels || !(px > 0)) {
+  const px = pixelWidth(spec) * pixelHeight(spec);
+  if (!(px > 0) || spec.w > limits.maxWidth || spec.h > limits.maxHeight || px > limits.maxPixels) {
     throw new RenderError('limit_exceeded', `image ${spec.w}x${spec.h}@${spec.dpr} exceeds the configured limits`);
   }
-  if ([...spec.text].length > limits.maxTextLength) throw new RenderError('limit_exceeded', 'text exceeds the configured limit');
+  if (spec.layers.length > limits.maxLayers) throw new RenderError('limit_exceeded', `more than ${limits.maxLayers} layers`);
+  for (const l of spec.layers) {
+    if (![l.x, l.y, l.width, l.height, l.opacity, l.rotate].every(isNum)) throw new RenderError('limit_exceeded', 'a layer has a coordinate that is not a finite number');
+    if (l.type !== 'text') continue;
+    if (![l.size, l.minSize, l.lineHeight, l.letterSpacing, l.maxLines].every(isNum)) throw new RenderError('limit_exceeded', 'a text option is not a finite number');
+    if (!(l.size > 0) || l.size > MAX_FONT_SIZE || !(l.lineHeight > 0) || l.maxLines < 0) throw new RenderError('limit_exceeded', 'size, lineHeight or maxLines out of bounds');
+    const length = l.spans.reduce((n, sp) => n + [...sp.text].length, 0);
+    if (length > limits.maxTextLength) throw new RenderError('limit_exceeded', 'text exceeds the configured limit');
+  }
 }
 
-/** Runs every stage, checking the deadline after each; returns the state and per-stage times. */
-export async function runPipeline(spec: RenderSpec, fonts: FontSelector, deadline: number, limits?: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
-  if (limits) checkLimits(spec, limits);
-  // An auto side gets its size in the size stage; until then it is a placeholder.
-  const w = spec.w === 'auto' ? 1 : spec.w, h = spec.h === 'auto' ? 1 : spec.h;
+/** Runs every stage over a document; returns the state and per-stage times. */
+export async function runPipeline(doc: RenderDocument, fonts: FontSelector, deadline: number, limits: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
   const state: RenderState = {
-    spec, fonts, limits, w, h, box: paddedBox(w, h, spec),
-    lines: [], paragraphs: [], layout: null, pixels: null, body: null,
+    doc, spec: doc as PosterSpec, fonts, limits, images: new Map(), background: null, paragraphs: new Map(), text: new Map(), pixels: null, body: null,
   };
   return { state, timings: await runStages(STAGES, state, deadline, cancelled) };
 }

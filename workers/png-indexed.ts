@@ -1,9 +1,11 @@
 /**
- * A fast PNG path for the most common card: one text colour over one opaque background colour.
- * Every pixel then lies on the line between the two colours (antialiasing only mixes them), so
- * the image is exactly an indexed PNG whose index is the coverage read from the channel where the
- * colours differ most: one byte per pixel instead of three, ~3x less for zlib to compress, and
- * a smaller file. Anything else (gradients, colour emoji, transparency) takes the general encoder.
+ * Palette (indexed) PNGs: one byte per pixel instead of three or four, so ~3x less for zlib to
+ * compress and a smaller file, as Takumi writes any image of at most 256 colours.
+ * - The most common card, one text colour over one opaque background colour, is indexed by
+ *   construction: every pixel lies on the line between the two colours (antialiasing only mixes
+ *   them), and its index is the coverage read from the channel where the colours differ most.
+ * - Any other image is indexed when counting its colours finds at most 256 (runs of one colour
+ *   cost one comparison per pixel; the count gives up at the 257th colour).
  */
 import os from 'node:os';
 import zlib from 'node:zlib';
@@ -53,6 +55,11 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
       raw[o++] = d <= 0 ? 0 : d >= span ? span : d;
     }
   }
+  return indexedPng(width, height, palette, null, raw);
+}
+
+/** An 8-bit indexed PNG file from its palette (RGB triples), optional alpha per entry, and filtered rows. */
+function indexedPng(width: number, height: number, palette: Buffer, alpha: Buffer | null, raw: Buffer): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -62,7 +69,60 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
     SIGNATURE,
     chunk('IHDR', ihdr),
     chunk('PLTE', palette),
+    ...(alpha ? [chunk('tRNS', alpha)] : []),
     chunk('IDAT', zlib.deflateSync(raw, { level: 3 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** Most colours a palette PNG holds. */
+export const MAX_PALETTE = 256;
+
+/**
+ * Encodes premultiplied RGBA pixels as an indexed PNG when they hold at most 256 colours
+ * (returns null at the 257th). `opaque`: every alpha is 255, so no tRNS chunk is written.
+ */
+export function encodePalettePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Buffer | null {
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
+  const slots = 1024; // open addressing, at most a quarter full
+  const keys = new Uint32Array(slots);
+  const index = new Int16Array(slots).fill(-1);
+  const colours = new Uint32Array(MAX_PALETTE);
+  let count = 0;
+  const stride = width + 1;
+  const raw = Buffer.allocUnsafe(stride * height);
+  let prev = 0, prevIndex = -1;
+  for (let y = 0, p = 0; y < height; y++) {
+    let o = y * stride;
+    raw[o++] = 0; // filter: none
+    for (let x = 0; x < width; x++, p++) {
+      const w = words[p];
+      if (w !== prev || prevIndex < 0) {
+        let h = Math.imul(w, 0x9e3779b1) >>> 22;
+        while (index[h] >= 0 && keys[h] !== w) h = (h + 1) & (slots - 1);
+        if (index[h] < 0) {
+          if (count === MAX_PALETTE) return null;
+          keys[h] = w;
+          index[h] = count;
+          colours[count++] = w;
+        }
+        prev = w;
+        prevIndex = index[h];
+      }
+      raw[o++] = prevIndex;
+    }
+  }
+  const bytes = new Uint8Array(colours.buffer, 0, count * 4); // r, g, b, a in memory order
+  const palette = Buffer.allocUnsafe(count * 3);
+  const alpha = Buffer.allocUnsafe(count);
+  for (let i = 0; i < count; i++) {
+    const a = bytes[i * 4 + 3];
+    alpha[i] = a;
+    for (let c = 0; c < 3; c++) {
+      const v = bytes[i * 4 + c];
+      palette[i * 3 + c] = opaque || a === 255 ? v : a === 0 ? 0 : Math.min(255, Math.round((v * 255) / a)); // unpremultiply
+    }
+  }
+  return indexedPng(width, height, palette, opaque ? null : alpha, raw);
 }

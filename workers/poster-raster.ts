@@ -6,10 +6,10 @@
  */
 import { fontCss } from './font-registry.js';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
-import { cssColor } from './background.js';
+import { cssColor, fillWithGradient, paintCanvas } from './background.js';
 import { drawArtRun, isArtFace } from './emoji-art.js';
 import type { PlacedRun, TextLayout } from './layout.js';
-import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
+import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
 import { spanStrips } from './span-paint.js';
 import { EM_CENTRE, type VerticalGlyph, type VerticalLayout } from './vertical-layout.js';
 
@@ -22,28 +22,7 @@ export interface PosterResources {
   readonly text: ReadonlyMap<number, LaidOutText>;
 }
 
-type Gradient = ReturnType<SKRSContext2D['createLinearGradient']>;
-
 interface Rect { x: number; y: number; w: number; h: number }
-
-/** Sets a paint as fill style for a box (gradients are laid out over the box, CSS-style). */
-function fillStyle(ctx: SKRSContext2D, paint: Paint, r: Rect): string | Gradient {
-  if (paint.type === 'color') return cssColor(paint.color);
-  let g: Gradient;
-  if (paint.type === 'linear') {
-    const rad = (paint.angle * Math.PI) / 180;
-    const dx = Math.sin(rad), dy = -Math.cos(rad);
-    const half = (Math.abs(r.w * dx) + Math.abs(r.h * dy)) / 2;
-    const cx = r.x + r.w / 2, cy = r.y + r.h / 2;
-    g = ctx.createLinearGradient(cx - dx * half, cy - dy * half, cx + dx * half, cy + dy * half);
-  } else {
-    const cx = r.x + paint.cx * r.w, cy = r.y + paint.cy * r.h;
-    const far = Math.max(Math.hypot(cx - r.x, cy - r.y), Math.hypot(cx - r.x - r.w, cy - r.y), Math.hypot(cx - r.x, cy - r.y - r.h), Math.hypot(cx - r.x - r.w, cy - r.y - r.h));
-    g = ctx.createRadialGradient(cx, cy, 0, cx, cy, Math.max(1e-3, paint.radius * far));
-  }
-  for (const s of paint.stops) g.addColorStop(s.offset, cssColor(s.color));
-  return g;
-}
 
 /** A rounded-rectangle path (radius clamped to half the shorter side). */
 function roundRect(ctx: SKRSContext2D, r: Rect, radius: number): void {
@@ -66,18 +45,16 @@ function drawFitted(ctx: SKRSContext2D, img: Image, r: Rect, fit: ImageFit): voi
   ctx.drawImage(img, (iw - sw) / 2, (ih - sh) / 2, sw, sh, r.x, r.y, r.w, r.h);
 }
 
-/** Paints the canvas background (CSS px, under the dpr transform). */
-export function drawBackground(ctx: SKRSContext2D, bg: CanvasBackground, spec: PosterSpec, img: Image | null): void {
-  const r = { x: 0, y: 0, w: spec.w, h: spec.h };
-  if (bg.type === 'image') {
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, r.w, r.h);
-    if (img) drawFitted(ctx, img, r, bg.fit);
-    return;
-  }
-  if (bg.type === 'color') ctx.clearRect(0, 0, r.w, r.h);
-  ctx.fillStyle = fillStyle(ctx, bg, r) as string;
-  ctx.fillRect(0, 0, r.w, r.h);
+/**
+ * Paints the canvas background over every device pixel (`width` x `height`): a colour or an
+ * undithered gradient (background.ts), or white under an image drawn to fit the canvas.
+ */
+export function drawBackground(ctx: SKRSContext2D, bg: CanvasBackground, spec: PosterSpec, img: Image | null, width: number, height: number): void {
+  if (bg.type !== 'image') return paintCanvas(ctx, bg, width, height);
+  ctx.setTransform(spec.dpr, 0, 0, spec.dpr, 0, 0);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, spec.w, spec.h);
+  if (img) drawFitted(ctx, img, { x: 0, y: 0, w: spec.w, h: spec.h }, bg.fit);
 }
 
 /** Draws one layer: transform, opacity and clip to its box, then its content. */
@@ -93,7 +70,7 @@ export function drawLayer(ctx: SKRSContext2D, layer: LayerSpec, index: number, r
   ctx.clip();
   if (layer.type === 'text') drawText(ctx, layer, res.text.get(index)!, box, dpr);
   else if (layer.type === 'image') drawImageLayer(ctx, layer, res.images.get(index)!, box);
-  else drawShape(ctx, layer, box);
+  else drawShape(ctx, layer, box, dpr);
   ctx.restore();
 }
 
@@ -105,7 +82,7 @@ function drawImageLayer(ctx: SKRSContext2D, layer: ImageLayerSpec, img: Image, b
   drawFitted(ctx, img, box, layer.fit);
 }
 
-function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect): void {
+function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect, dpr: number): void {
   // The stroke is centred on the path: inset the path by half its width so it stays in the box.
   const inset = layer.stroke ? layer.stroke.width / 2 : 0;
   const r = { x: inset, y: inset, w: Math.max(0, box.w - 2 * inset), h: Math.max(0, box.h - 2 * inset) };
@@ -115,9 +92,11 @@ function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect): void {
   } else {
     roundRect(ctx, r, Math.max(0, layer.radius - inset));
   }
-  if (layer.fill) {
-    ctx.fillStyle = fillStyle(ctx, layer.fill, box) as string;
+  if (layer.fill?.type === 'color') {
+    ctx.fillStyle = cssColor(layer.fill.color);
     ctx.fill();
+  } else if (layer.fill) {
+    fillWithGradient(ctx, layer.fill, box.w, box.h, dpr);
   }
   if (layer.stroke && layer.stroke.width > 0) {
     ctx.strokeStyle = cssColor(layer.stroke.color);

@@ -92,24 +92,6 @@ export const pixelWidth = (spec: { readonly w: number; readonly dpr: number }): 
 /** Output height in device pixels. */
 export const pixelHeight = (spec: { readonly h: number; readonly dpr: number }): number => Math.round(spec.h * spec.dpr);
 
-/** A task sent to the render worker. */
-export interface RenderTask {
-  readonly kind: 'render';
-  readonly spec: RenderSpec;
-  /** Epoch milliseconds after which the worker gives up between stages. */
-  readonly deadline: number;
-  /** Index into the shared cancel board: 1 there means every client for this render left. */
-  readonly cancelSlot: number;
-}
-
-/** A poster render task: a validated, canonical layered document. */
-export interface PosterTask {
-  readonly kind: 'poster';
-  readonly spec: PosterSpec;
-  readonly deadline: number;
-  readonly cancelSlot: number;
-}
-
 /** Badge styles: `flat` (corner radius 3) and `flat-square` (square corners). */
 export type BadgeStyle = 'flat' | 'flat-square';
 
@@ -130,11 +112,22 @@ export interface BadgeSpec {
   readonly q: number;
 }
 
-/** A badge render task. */
-export interface BadgeTask {
-  readonly kind: 'badge';
-  readonly spec: BadgeSpec;
+/**
+ * What the render worker draws: a poster document (a GET card is a poster with one text layer,
+ * built on the main thread) or a badge, which the worker sizes to its measured text first.
+ */
+export type RenderDocument = PosterSpec | BadgeSpec;
+
+/** True when a document is a badge (the only document the worker turns into a poster itself). */
+export const isBadge = (doc: RenderDocument): doc is BadgeSpec => (doc as BadgeSpec).kind === 'badge';
+
+/** A render task: one document through the one stage list (workers/pipeline.ts). */
+export interface RenderTask {
+  readonly kind: 'render';
+  readonly doc: RenderDocument;
+  /** Epoch milliseconds after which the worker gives up between stages. */
   readonly deadline: number;
+  /** Index into the shared cancel board: 1 there means every client for this render left. */
   readonly cancelSlot: number;
 }
 
@@ -305,6 +298,12 @@ export type LayerSpec = TextLayerSpec | ImageLayerSpec | ShapeLayerSpec;
 /** The canvas background: a paint, or an image filling the canvas. */
 export type CanvasBackground = Paint | { readonly type: 'image'; readonly source: ImageSource; readonly fit: ImageFit };
 
+/**
+ * Canvas sides the worker sizes to the text of the first layer (a card with `w=auto` / `h=auto`):
+ * the side is the text's natural size plus `padding`; until then `w` / `h` hold 1.
+ */
+export interface AutoSize { readonly w: boolean; readonly h: boolean; readonly padding: number }
+
 /** The canonical poster: canvas plus layers drawn in order. */
 export interface PosterSpec {
   readonly format: ImageFormat;
@@ -314,4 +313,6 @@ export interface PosterSpec {
   readonly q: number;
   readonly background: CanvasBackground;
   readonly layers: readonly LayerSpec[];
+  /** Present only on cards with an auto side; the worker's size stage resolves it. */
+  readonly autoSize?: AutoSize;
 }

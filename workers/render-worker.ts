@@ -12,10 +12,8 @@ import { measureCacheStats } from './measure.js';
 import { emojiArtStats } from './emoji-art.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
-import { RenderError, runPipeline } from './pipeline.js';
-import { badgePoster } from './badge.js';
-import { runPosterPipeline, type PosterState } from './poster-pipeline.js';
-import type { BadgeTask, PosterTask, RenderLimits, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
+import { RenderError, runPipeline, type RenderState } from './pipeline.js';
+import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
 
 /** Data every worker receives at start. */
 export interface WorkerData {
@@ -45,7 +43,7 @@ function cacheStats(): WorkerCacheStats {
 }
 
 /** Handles one task. */
-export default async function handle(task: RenderTask | PosterTask | BadgeTask | WarmupTask): Promise<RenderResult | WarmupResult> {
+export default async function handle(task: RenderTask | WarmupTask): Promise<RenderResult | WarmupResult> {
   if (task.kind === 'warmup') {
     // Faces load lazily, when a render first needs them; warming loads the default Latin face.
     fonts.pick('A', data.catalog.generic.sans ?? data.catalog.fallback[0] ?? '', 400, 'Other', 'zh-Hans');
@@ -53,37 +51,21 @@ export default async function handle(task: RenderTask | PosterTask | BadgeTask |
     return { ok: true, faces: reg.loaded + reg.shared, failed: [...reg.failures], threadId };
   }
   const cancelled = (): boolean => Atomics.load(cancelBoard, task.cancelSlot) === 1;
-  if (task.kind === 'poster') return respond(() => runPosterPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), posterSummary);
-  if (task.kind === 'badge') return respond(async () => runPosterPipeline(badgePoster(task.spec, fonts), fonts, task.deadline, data.limits, cancelled), posterSummary);
-  return respond(() => runPipeline(task.spec, fonts, task.deadline, data.limits, cancelled), (state) => {
-    const { size, lines, truncated } = state.layout!;
-    return { fontSize: size, lines, truncated };
-  });
-}
-
-/** The request-log summary of a poster render: first text size, lines and truncation over all text layers. */
-function posterSummary(state: PosterState): { fontSize: number; lines: number; truncated: boolean } {
-  const layouts = [...state.text.values()].map((t) => t.layout);
-  return { fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated) };
-}
-
-/**
- * Runs a pipeline and turns its outcome into the result sent back: the encoded body, a summary
- * for the request log, timings and cache counters; the pixel buffer is released for scavenging;
- * an expected failure becomes data with its code (and document pointer).
- */
-async function respond<S extends { pixels: Buffer | null; body: Buffer | null }>(
-  run: () => Promise<{ state: S; timings: StageTimings }>,
-  summary: (state: S) => { fontSize: number; lines: number; truncated: boolean },
-): Promise<RenderResult> {
   try {
-    const { state, timings } = await run();
+    const { state, timings } = await runPipeline(task.doc, fonts, task.deadline, data.limits, cancelled);
     const pixelBytes = state.pixels?.byteLength ?? 0;
-    state.pixels = null;
+    state.pixels = null; // released for scavenging (memory.ts)
     setImmediate(notePixelBuffer, pixelBytes);
     return { ok: true, body: state.body!, ...summary(state), timings, threadId, caches: cacheStats() };
   } catch (err) {
+    // Expected failures become data with their code (and document pointer): errors lose their fields crossing threads.
     if (err instanceof RenderError) return { ok: false, code: err.code, message: err.message, ...(err.param ? { param: err.param } : {}) };
     throw err;
   }
+}
+
+/** The request-log summary of a render: first text size, lines and truncation over all text layers. */
+function summary(state: RenderState): { fontSize: number; lines: number; truncated: boolean } {
+  const layouts = [...state.text.values()].map((t) => t.layout);
+  return { fontSize: layouts[0]?.size ?? 0, lines: layouts.reduce((n, l) => n + l.lines, 0), truncated: layouts.some((l) => l.truncated) };
 }

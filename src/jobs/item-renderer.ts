@@ -80,7 +80,7 @@ export class ItemRenderer {
   async attempt(source: JobSource, row: Record<string, unknown>, signal?: AbortSignal): Promise<Attempt> {
     try {
       const spec = this.spec(source, row);
-      const image = await this.pool.renderPoster(spec, signal, this.timeoutMs);
+      const image = await this.pool.render(spec, signal, this.timeoutMs);
       return { ok: true, body: Buffer.from(image.body.buffer, image.body.byteOffset, image.body.byteLength), ext: spec.format };
     } catch (err) {
       if (!(err instanceof AppError)) return { ok: false, kind: 'failed', error: { code: 'internal_error', message: 'the renderer failed on this item' } };

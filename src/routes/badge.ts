@@ -44,7 +44,7 @@ export function badgeRoutes(app: FastifyInstance, deps: ServeDeps): void {
     return serveCanonical(req, reply, {
       canonical: badgeCanonicalString(spec), sig: req.query.sig,
       info: { format: spec.format, px: `autox${Math.round(20 * spec.dpr)}`, textLength: spec.label.length + spec.message.length },
-      render: (signal) => pool.renderBadge(spec, signal),
+      render: (signal) => pool.render(spec, signal),
     }, deps);
   });
 }

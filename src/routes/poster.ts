@@ -40,7 +40,7 @@ async function answerPoster(req: FastifyRequest, reply: FastifyReply, spec: Post
   req.renderInfo = { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, outcome: 'etag', textLength } satisfies RenderLogInfo;
   reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
   if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-  return sendImage(req, reply, { etag, format: spec.format, cache: deps.cache, metrics: deps.metrics, render: (signal) => deps.pool.renderPoster(spec, signal) });
+  return sendImage(req, reply, { etag, format: spec.format, cache: deps.cache, metrics: deps.metrics, render: (signal) => deps.pool.render(spec, signal) });
 }
 
 /** A template as listed by the API, with an example URL. */

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
 import { pixelHeight, pixelWidth, type ImageFormat, type RenderOk, type RenderSpec } from '../../workers/protocol.js';
+import { cardDocument } from '../card.js';
 import { canonicalString, etagFor, matchesIfNoneMatch } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
@@ -67,7 +68,7 @@ export function rateLimitOptions(config: Config): Record<string, unknown> {
 export async function serveSpec(req: FastifyRequest, reply: FastifyReply, spec: RenderSpec, sig: string | undefined, deps: ServeDeps): Promise<FastifyReply> {
   return serveCanonical(req, reply, {
     canonical: canonicalString(spec), sig, info: { format: spec.format, px: specPixels(spec), textLength: spec.text.length },
-    render: (signal) => deps.pool.render(spec, signal),
+    render: (signal) => deps.pool.render(cardDocument(spec), signal),
   }, deps);
 }
 
