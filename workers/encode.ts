@@ -12,6 +12,7 @@
 import sharp from 'sharp';
 import { isOpaquePaint, rgba } from './background.js';
 import type { FontSelector } from './font-select.js';
+import { isArtFace } from './emoji-art.js';
 import { encodePalettePng, encodeTwoColorPng, type Clip } from './png-indexed.js';
 import type { LaidOutText } from './poster-raster.js';
 import { pixelHeight, pixelWidth, type ImageFormat, type PosterSpec } from './protocol.js';
@@ -22,13 +23,26 @@ sharp.cache(false);
 /** PNG zlib level: the speed/size trade-off for the most common format. */
 export const PNG_COMPRESSION = 3;
 
-/** Encodes a rendered poster's premultiplied RGBA pixels in its format. */
-export async function encodeImage(pixels: Buffer, spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): Promise<Buffer> {
+/** How an image will be encoded, decided before its pixels are read back (so only the needed ones are). */
+export type EncodePlan =
+  | { readonly kind: 'two-color'; readonly bg: number[]; readonly fg: number[]; readonly clip: Clip }
+  | { readonly kind: 'general' };
+
+/** The encoding plan of a laid-out poster. */
+export function planEncoding(spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): EncodePlan {
+  const two = spec.format === 'png' ? twoColorPlan(spec, text, fonts) : null;
+  return two ? { kind: 'two-color', ...two } : { kind: 'general' };
+}
+
+/**
+ * Encodes a rendered poster's premultiplied RGBA pixels in its format. For a two-colour plan
+ * `pixels` holds only the plan's clip rectangle (everything outside it is background).
+ */
+export async function encodeImage(pixels: Uint8Array, spec: PosterSpec, plan: EncodePlan): Promise<Buffer> {
   const width = pixelWidth(spec), height = pixelHeight(spec);
+  if (plan.kind === 'two-color') return encodeTwoColorPng(pixels, width, height, plan.bg, plan.fg, plan.clip);
   const opaque = isOpaque(spec);
   if (spec.format === 'png') {
-    const two = twoColorPlan(spec, text, fonts);
-    if (two) return encodeTwoColorPng(pixels, width, height, two.bg, two.fg, two.clip);
     const palette = encodePalettePng(pixels, width, height, opaque);
     if (palette) return palette;
   }
@@ -44,7 +58,8 @@ export function isOpaque(spec: PosterSpec): boolean {
 /**
  * The two colours of a document that can only produce pixels between them: one opaque
  * background colour and text layers (no stroke, shadow, box or opacity) all in one colour with
- * no colour-font glyph. `clip` bounds every layer box (device px) when none is rotated.
+ * no colour-font glyph. `clip` bounds the ink of every layer (device px): its text block grown by
+ * one em on each side, within its box; the whole canvas when a layer is rotated.
  */
 export function twoColorPlan(spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): { bg: number[]; fg: number[]; clip: Clip } | null {
   const bg = spec.background;
@@ -54,19 +69,22 @@ export function twoColorPlan(spec: PosterSpec, text: ReadonlyMap<number, LaidOut
   for (const [i, l] of spec.layers.entries()) {
     if (l.type !== 'text' || l.opacity !== 1 || l.stroke || l.shadow || l.background || l.spans.some((sp) => sp.color !== fg)) return null;
     const laid = text.get(i);
-    const faces = laid?.mode === 'horizontal' ? laid.layout.runs : laid?.layout.glyphs ?? [];
-    if (faces.some((r) => fonts.isColor(r.face))) return null;
+    if (!laid) continue;
+    const faces = laid.mode === 'horizontal' ? laid.layout.runs : laid.layout.glyphs;
+    if (faces.some((r) => fonts.isColor(r.face) || isArtFace(r.face))) return null;
     rotated ||= l.rotate !== 0;
-    x0 = Math.min(x0, l.x); y0 = Math.min(y0, l.y);
-    x1 = Math.max(x1, l.x + l.width); y1 = Math.max(y1, l.y + l.height);
+    const b = laid.layout.bounds, em = laid.layout.size;
+    x0 = Math.min(x0, l.x + Math.max(0, b.x - em)); y0 = Math.min(y0, l.y + Math.max(0, b.y - em));
+    x1 = Math.max(x1, l.x + Math.min(l.width, b.x + b.w + em)); y1 = Math.max(y1, l.y + Math.min(l.height, b.y + b.h + em));
   }
-  const d = spec.dpr;
-  const clip = rotated ? { x0: 0, y0: 0, x1: pixelWidth(spec), y1: pixelHeight(spec) } : { x0: Math.floor(x0 * d), y0: Math.floor(y0 * d), x1: Math.ceil(x1 * d), y1: Math.ceil(y1 * d) };
+  const d = spec.dpr, pw = pixelWidth(spec), ph = pixelHeight(spec);
+  const clip = rotated || x0 > x1 ? { x0: 0, y0: 0, x1: pw, y1: ph }
+    : { x0: Math.max(0, Math.floor(x0 * d)), y0: Math.max(0, Math.floor(y0 * d)), x1: Math.min(pw, Math.ceil(x1 * d)), y1: Math.min(ph, Math.ceil(y1 * d)) };
   return { bg: rgba(bg.color), fg: rgba(fg), clip };
 }
 
 /** Encodes premultiplied RGBA pixels with sharp. */
-export async function encodeWithSharp(pixels: Buffer, width: number, height: number, format: ImageFormat, quality: number, opaque: boolean): Promise<Buffer> {
+export async function encodeWithSharp(pixels: Uint8Array, width: number, height: number, format: ImageFormat, quality: number, opaque: boolean): Promise<Buffer> {
   // Opaque pixels are the same premultiplied or not: skip libvips' unpremultiply pass.
   let img = sharp(pixels, { raw: { width, height, channels: 4, premultiplied: !opaque } });
   if (opaque) img = img.removeAlpha();

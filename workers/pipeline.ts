@@ -4,7 +4,7 @@
  * layer), a poster document, a template, a batch row, a badge — goes through the same stages:
  *
  *   resolve (a badge becomes its poster; limits re-checked) -> decode images -> shape text ->
- *   size (cards with w/h=auto) -> lay out text -> rasterise -> encode
+ *   size (cards with w/h=auto) -> lay out text -> rasterise -> read back -> encode
  *
  * so every fast path (undithered cached gradients, the palette PNG, reused canvases) serves
  * every image.
@@ -12,7 +12,7 @@
 import type { Image } from '@napi-rs/canvas';
 import { autoSize } from './auto-size.js';
 import { badgePoster } from './badge.js';
-import { encodeImage } from './encode.js';
+import { encodeImage, planEncoding, type EncodePlan } from './encode.js';
 import type { FontSelector } from './font-select.js';
 import { ImageLoadError, loadSource } from './images.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
@@ -41,7 +41,9 @@ export interface RenderState {
   background: Image | null;
   paragraphs: Map<number, Paragraph[]>;
   text: Map<number, LaidOutText>;
-  pixels: Buffer | null;
+  /** How `encode` will write the image (decided by `readback`, which reads only what it needs). */
+  plan: EncodePlan | null;
+  pixels: Uint8Array | null;
   body: Buffer | null;
 }
 
@@ -136,7 +138,7 @@ function layout(s: RenderState): void {
   }
 }
 
-/** raster: the background over every pixel, then each layer in order, on a reused canvas; pixels read back once. */
+/** raster: the background over every pixel, then each layer in order, on a reused canvas (Skia draws lazily, at readback). */
 function raster(s: RenderState): void {
   const { spec } = s;
   const width = pixelWidth(spec), height = pixelHeight(spec);
@@ -148,12 +150,29 @@ function raster(s: RenderState): void {
   const res = { images: s.images, text: s.text };
   spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  s.pixels = canvas.data();
+}
+
+/**
+ * readback: decides the encoding, then reads the pixels it needs once: for a two-colour PNG only
+ * the rectangle the text can touch (the rest is known background), else the whole canvas.
+ */
+function readback(s: RenderState): void {
+  const { spec } = s;
+  const canvas = canvasFor(pixelWidth(spec), pixelHeight(spec));
+  const plan = planEncoding(spec, s.text, s.fonts);
+  s.plan = plan;
+  if (plan.kind !== 'two-color') {
+    s.pixels = canvas.data();
+    return;
+  }
+  const { x0, y0, x1, y1 } = plan.clip;
+  // Opaque pixels read the same unpremultiplied (getImageData) as premultiplied.
+  s.pixels = x1 > x0 && y1 > y0 ? new Uint8Array(canvas.getContext('2d').getImageData(x0, y0, x1 - x0, y1 - y0).data.buffer) : new Uint8Array(0);
 }
 
 /** encode: the cheapest exact encoding (palette PNG when the colours allow), else sharp. */
 async function encode(s: RenderState): Promise<void> {
-  s.body = await encodeImage(s.pixels!, s.spec, s.text, s.fonts);
+  s.body = await encodeImage(s.pixels!, s.spec, s.plan!);
 }
 
 /** The stages, in order. */
@@ -164,6 +183,7 @@ export const STAGES: readonly Stage[] = [
   { name: 'size', run: size },
   { name: 'layout', run: layout },
   { name: 'raster', run: raster },
+  { name: 'readback', run: readback },
   { name: 'encode', run: encode },
 ];
 
@@ -192,7 +212,7 @@ export function checkLimits(spec: PosterSpec, limits: RenderLimits): void {
 /** Runs every stage over a document; returns the state and per-stage times. */
 export async function runPipeline(doc: RenderDocument, fonts: FontSelector, deadline: number, limits: RenderLimits, cancelled: () => boolean = () => false): Promise<{ state: RenderState; timings: StageTimings }> {
   const state: RenderState = {
-    doc, spec: doc as PosterSpec, fonts, limits, images: new Map(), background: null, paragraphs: new Map(), text: new Map(), pixels: null, body: null,
+    doc, spec: doc as PosterSpec, fonts, limits, images: new Map(), background: null, paragraphs: new Map(), text: new Map(), plan: null, pixels: null, body: null,
   };
   return { state, timings: await runStages(STAGES, state, deadline, cancelled) };
 }

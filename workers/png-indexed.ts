@@ -29,9 +29,10 @@ export interface Clip { readonly x0: number; readonly y0: number; readonly x1: n
 /**
  * Encodes RGBA pixels drawn only in `fg` over an opaque `bg` (both [r, g, b]) as an 8-bit
  * indexed PNG. Index 0 is the background; index i is i/|fg-bg| of the way to the text colour.
- * Pixels outside `clip` (text is clipped to the padded box) are written as background unread.
+ * `rgba` holds only the `clip` rectangle (rows of x1 - x0 pixels); every pixel outside it is
+ * background and written as index 0 without being read.
  */
-export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: number, bg: readonly number[], fg: readonly number[], clip: Clip = { x0: 0, y0: 0, x1: width, y1: height }): Buffer {
+export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: number, bg: readonly number[], fg: readonly number[], clip: Clip): Buffer {
   let k = 0;
   for (let c = 1; c < 3; c++) if (Math.abs(fg[c] - bg[c]) > Math.abs(fg[k] - bg[k])) k = c;
   const span = Math.max(1, Math.abs(fg[k] - bg[k]));
@@ -40,26 +41,27 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
   for (let i = 0; i <= span; i++) {
     for (let c = 0; c < 3; c++) palette[i * 3 + c] = Math.round(bg[c] + ((fg[c] - bg[c]) * i) / span);
   }
+  // The palette index of each value of channel k.
+  const index = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) index[v] = Math.max(0, Math.min(span, (v - bg[k]) * sign));
   const stride = width + 1;
   const raw = Buffer.alloc(stride * height); // zero: filter byte "none" and index 0 (background)
-  const x0 = Math.max(0, clip.x0), x1 = Math.min(width, clip.x1);
-  const y0 = Math.max(0, clip.y0), y1 = Math.min(height, clip.y1);
-  const base = bg[k];
+  const { x0, y0, x1, y1 } = clip;
+  const cw = x1 - x0;
   const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
-  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
-  for (let y = y0; y < y1; y++) {
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, cw * (y1 - y0));
+  for (let y = y0, p = 0; y < y1; y++) {
     let o = y * stride + 1 + x0;
-    for (let x = x0, p = y * width + x0; x < x1; x++, p++) {
-      const d = (((words[p] >>> shift) & 255) - base) * sign;
-      raw[o++] = d <= 0 ? 0 : d >= span ? span : d;
-    }
+    for (let x = 0; x < cw; x++, p++) raw[o++] = index[(words[p] >>> shift) & 255];
   }
-  return indexedPng(width, height, palette, null, raw);
+  // Index rows are long runs (background, glyph interiors): run-length matching finds nearly all
+  // of zlib's gain at two thirds of its time.
+  return indexedPng(width, height, palette, null, raw, zlib.constants.Z_RLE);
 }
 
 /** An 8-bit indexed PNG file from its palette (RGB triples), optional alpha per entry, and filtered rows. */
-function indexedPng(width: number, height: number, palette: Buffer, alpha: Buffer | null, raw: Buffer): Buffer {
+function indexedPng(width: number, height: number, palette: Buffer, alpha: Buffer | null, raw: Buffer, strategy: number = zlib.constants.Z_DEFAULT_STRATEGY): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -70,7 +72,7 @@ function indexedPng(width: number, height: number, palette: Buffer, alpha: Buffe
     chunk('IHDR', ihdr),
     chunk('PLTE', palette),
     ...(alpha ? [chunk('tRNS', alpha)] : []),
-    chunk('IDAT', zlib.deflateSync(raw, { level: 3 })),
+    chunk('IDAT', zlib.deflateSync(raw, { level: 3, strategy })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
