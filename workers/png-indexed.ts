@@ -51,9 +51,13 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
   const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
   const words = new Uint32Array(aligned.buffer, aligned.byteOffset, cw * (y1 - y0));
+  const bgWord = new Uint32Array(Uint8Array.from([bg[0], bg[1], bg[2], 255]).buffer)[0]; // an opaque background pixel as read back
   for (let y = y0, p = 0; y < y1; y++) {
-    let o = y * stride + 1 + x0;
-    for (let x = 0; x < cw; x++, p++) raw[o++] = index[(words[p] >>> shift) & 255];
+    const o = y * stride + 1 + x0;
+    for (let x = 0; x < cw; x++, p++) {
+      const w = words[p];
+      if (w !== bgWord) raw[o + x] = index[(w >>> shift) & 255]; // background stays 0
+    }
   }
   // Index rows are long runs (background, glyph interiors): run-length matching finds nearly all
   // of zlib's gain at two thirds of its time.
