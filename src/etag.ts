@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { RenderSpec } from '../workers/protocol.js';
 
-/** Bumped whenever rendering changes output for the same spec (2: CSS line-break normal by default, CJK punctuation spacing, CJK ellipsis; 3: lines keep their ink in the box, fit=shrink fits the height, padding at most a quarter of a side, spans shaped whole, vertical presentation forms; 4: fallback by cmap, notdef box, no host fonts, new scripts; 5: emoji ZWJ sequences the font cannot form, such as 🏳️‍🌈, drawn as one emoji from Noto's artwork). */
-export const RENDERER_VERSION = 'letterpress-render-5';
+/** Bumped whenever rendering changes output for the same spec (2: CSS line-break normal by default, CJK punctuation spacing, CJK ellipsis; 3: lines keep their ink in the box, fit=shrink fits the height, padding at most a quarter of a side, spans shaped whole, vertical presentation forms; 4: fallback by cmap, notdef box, no host fonts, new scripts; 5: emoji ZWJ sequences the font cannot form, such as 🏳️‍🌈, drawn as one emoji from Noto's artwork; 6: one engine for every image: undithered gradients in posters, palette PNGs for posters of at most 256 colours, run-length zlib for two-colour PNGs). */
+export const RENDERER_VERSION = 'letterpress-render-6';
 
 /** The canonical string of a spec (keys in declaration order; specs are built in one place). */
 export function canonicalString(spec: RenderSpec): string {
