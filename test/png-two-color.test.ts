@@ -5,7 +5,6 @@ import { encodeWithSharp } from '../workers/encode.js';
 import { runPipeline } from '../workers/pipeline.js';
 import { cardDocument } from '../src/card.js';
 import { encodeTwoColorPng } from '../workers/png-indexed.js';
-import { canvasFor } from '../workers/raster.js';
 import type { RenderSpec } from '../workers/protocol.js';
 import { inProcessFonts } from './helpers.js';
 
@@ -22,8 +21,13 @@ describe('indexed PNG for one text colour over one background colour', () => {
   it('decodes to the same pixels (within 2/255 of rounding) as the general RGB encoder, in fewer bytes', async () => {
     const { selector } = inProcessFonts();
     const { state } = await runPipeline(cardDocument(spec), selector, Number.MAX_SAFE_INTEGER, LIMITS);
-    // The render read back only the text's rectangle; the reused canvas still holds every pixel.
-    const pixels = canvasFor(800, 420).data();
+    // The render drew only the text layer's rectangle; draw the whole image (a transparent shape
+    // layer keeps the document off the two-colour path) to compare every pixel.
+    const doc = cardDocument(spec);
+    const transparent = { type: 'rect' as const, x: 0, y: 0, width: 1, height: 1, opacity: 1, rotate: 0, fill: { type: 'color' as const, color: '00000000' }, stroke: null, radius: 0 };
+    const full = await runPipeline({ ...doc, layers: [...doc.layers, transparent] }, selector, Number.MAX_SAFE_INTEGER, LIMITS);
+    expect(full.state.plan?.kind).toBe('general');
+    const pixels = full.state.pixels!;
     const indexed = encodeTwoColorPng(pixels, 800, 420, rgba(spec.bg.colors[0]), rgba(spec.color), { x0: 0, y0: 0, x1: 800, y1: 420 });
     const general = await encodeWithSharp(pixels, 800, 420, 'png', 0, true);
     const a = await sharp(indexed).raw().toBuffer();

@@ -58,8 +58,8 @@ export function isOpaque(spec: PosterSpec): boolean {
 /**
  * The two colours of a document that can only produce pixels between them: one opaque
  * background colour and text layers (no stroke, shadow, box or opacity) all in one colour with
- * no colour-font glyph. `clip` bounds the ink of every layer (device px): its text block grown by
- * one em on each side, within its box; the whole canvas when a layer is rotated.
+ * no colour-font glyph. `clip` bounds every layer's box (device px; layers draw only inside their
+ * boxes), or is the whole canvas when a layer is rotated.
  */
 export function twoColorPlan(spec: PosterSpec, text: ReadonlyMap<number, LaidOutText>, fonts: FontSelector): { bg: number[]; fg: number[]; clip: Clip } | null {
   const bg = spec.background;
@@ -73,9 +73,8 @@ export function twoColorPlan(spec: PosterSpec, text: ReadonlyMap<number, LaidOut
     const faces = laid.mode === 'horizontal' ? laid.layout.runs : laid.layout.glyphs;
     if (faces.some((r) => fonts.isColor(r.face) || isArtFace(r.face))) return null;
     rotated ||= l.rotate !== 0;
-    const b = laid.layout.bounds, em = laid.layout.size;
-    x0 = Math.min(x0, l.x + Math.max(0, b.x - em)); y0 = Math.min(y0, l.y + Math.max(0, b.y - em));
-    x1 = Math.max(x1, l.x + Math.min(l.width, b.x + b.w + em)); y1 = Math.max(y1, l.y + Math.min(l.height, b.y + b.h + em));
+    x0 = Math.min(x0, l.x); y0 = Math.min(y0, l.y);
+    x1 = Math.max(x1, l.x + l.width); y1 = Math.max(y1, l.y + l.height);
   }
   const d = spec.dpr, pw = pixelWidth(spec), ph = pixelHeight(spec);
   const clip = rotated || x0 > x1 ? { x0: 0, y0: 0, x1: pw, y1: ph }

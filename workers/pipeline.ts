@@ -17,8 +17,9 @@ import type { FontSelector } from './font-select.js';
 import { ImageLoadError, loadSource } from './images.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type LayoutOptions } from './layout.js';
+import { paintCanvas } from './background.js';
 import { drawBackground, drawLayer, type LaidOutText } from './poster-raster.js';
-import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
+import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type Paint, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
 import { canvasFor } from './raster.js';
 import { layoutVertical } from './vertical-layout.js';
 
@@ -41,7 +42,7 @@ export interface RenderState {
   background: Image | null;
   paragraphs: Map<number, Paragraph[]>;
   text: Map<number, LaidOutText>;
-  /** How `encode` will write the image (decided by `readback`, which reads only what it needs). */
+  /** How `encode` will write the image (decided by `raster`, which draws only what it needs). */
   plan: EncodePlan | null;
   pixels: Uint8Array | null;
   body: Buffer | null;
@@ -138,36 +139,31 @@ function layout(s: RenderState): void {
   }
 }
 
-/** raster: the background over every pixel, then each layer in order, on a reused canvas (Skia draws lazily, at readback). */
+/**
+ * raster: decides the encoding, then draws on a reused canvas: the background, then each layer in
+ * order (Skia draws lazily, at readback). A two-colour PNG draws only the rectangle its text
+ * layers cover (everything else is known background), on a canvas of that rectangle's size.
+ */
 function raster(s: RenderState): void {
   const { spec } = s;
-  const width = pixelWidth(spec), height = pixelHeight(spec);
-  const canvas = canvasFor(width, height);
-  const ctx = canvas.getContext('2d');
+  s.plan = planEncoding(spec, s.text, s.fonts);
+  const region = s.plan.kind === 'two-color' ? s.plan.clip : { x0: 0, y0: 0, x1: pixelWidth(spec), y1: pixelHeight(spec) };
+  const width = region.x1 - region.x0, height = region.y1 - region.y0;
+  if (width <= 0 || height <= 0) return;
+  const ctx = canvasFor(width, height).getContext('2d');
   ctx.globalAlpha = 1;
-  drawBackground(ctx, spec.background, spec, s.background, width, height);
-  ctx.setTransform(spec.dpr, 0, 0, spec.dpr, 0, 0);
+  if (s.plan.kind === 'two-color') paintCanvas(ctx, spec.background as Paint, width, height);
+  else drawBackground(ctx, spec.background, spec, s.background, width, height);
+  ctx.setTransform(spec.dpr, 0, 0, spec.dpr, -region.x0, -region.y0);
   const res = { images: s.images, text: s.text };
   spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));
   ctx.setTransform(1, 0, 0, 1, 0, 0);
 }
 
-/**
- * readback: decides the encoding, then reads the pixels it needs once: for a two-colour PNG only
- * the rectangle the text can touch (the rest is known background), else the whole canvas.
- */
+/** readback: the drawn pixels, read once (premultiplied RGBA; only the drawn rectangle for a two-colour PNG). */
 function readback(s: RenderState): void {
-  const { spec } = s;
-  const canvas = canvasFor(pixelWidth(spec), pixelHeight(spec));
-  const plan = planEncoding(spec, s.text, s.fonts);
-  s.plan = plan;
-  if (plan.kind !== 'two-color') {
-    s.pixels = canvas.data();
-    return;
-  }
-  const { x0, y0, x1, y1 } = plan.clip;
-  // Opaque pixels read the same unpremultiplied (getImageData) as premultiplied.
-  s.pixels = x1 > x0 && y1 > y0 ? new Uint8Array(canvas.getContext('2d').getImageData(x0, y0, x1 - x0, y1 - y0).data.buffer) : new Uint8Array(0);
+  const { x0, y0, x1, y1 } = s.plan!.kind === 'two-color' ? s.plan!.clip : { x0: 0, y0: 0, x1: pixelWidth(s.spec), y1: pixelHeight(s.spec) };
+  s.pixels = x1 > x0 && y1 > y0 ? canvasFor(x1 - x0, y1 - y0).data() : new Uint8Array(0);
 }
 
 /** encode: the cheapest exact encoding (palette PNG when the colours allow), else sharp. */
