@@ -32,7 +32,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
     case 'maxLength':
       return param === 'text' ? badParam('text_too_long', param, `text ${e.message}`) : badParam('invalid_parameter', param, `${param} ${e.message}`);
     case 'pattern':
-      if (param === 'sig') return new AppError('invalid_signature', 403, 'sig is not a valid signature', 'sig');
+      if (param === 'sig') return AppError.of('invalid_signature', 'sig is not a valid signature', 'sig');
       return badParam('invalid_parameter', param, `${param} has an invalid format`);
     case 'format':
       return badParam('invalid_color', param, `${param} must be ${e.params.format === 'color-list' ? BG_FORMS : e.params.format === 'badge-color' ? `a shields.io colour name (brightgreen, red = #e05d44…) or ${COLOR_FORMS}` : COLOR_FORMS}`);
@@ -74,7 +74,7 @@ export function toAppError(err: FastifyError, req: FastifyRequest): AppError | n
     default:
   }
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new AppError(CODE_FOR_STATUS[status] ?? 'bad_request', status, err.message.slice(0, 200));
+  if (status >= 400 && status < 500) return AppError.fromFrameworkStatus(CODE_FOR_STATUS[status] ?? 'bad_request', status, err.message.slice(0, 200));
   return null;
 }
 

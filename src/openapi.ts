@@ -7,7 +7,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_STATUS } from './errors.js';
+import { ERROR_CODES, RETRY_STATUSES } from './errors.js';
 
 /** `$id` of the shared error body; it becomes `#/components/schemas/Error`. */
 export const ERROR_SCHEMA_ID = 'Error';
@@ -25,7 +25,7 @@ export const errorSchema = {
       required: ['code', 'message'],
       additionalProperties: false,
       properties: {
-        code: { type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable machine-readable code (src/errors.ts lists each with its status).', example: 'out_of_range' },
+        code: { type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable code (src/errors.ts lists each with its status and Retry-After).', example: 'out_of_range' },
         message: { type: 'string', description: 'Human-readable explanation, safe to show.', example: 'w must be <= 4096' },
         param: { type: 'string', description: 'The parameter, header or JSON pointer at fault, when there is one.', example: 'w' },
       },
@@ -67,8 +67,6 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   507: '`insufficient_storage`: the disk is full; retry after `Retry-After` seconds.',
 };
 
-/** Statuses answered with `Retry-After`. */
-const RETRY_STATUSES = new Set([429, 503, 507]);
 const RETRY_AFTER = { type: 'integer', minimum: 1, description: 'Seconds to wait before retrying.' };
 const NO_STORE = { type: 'string', description: 'Errors are never cached: `no-store`.' };
 
@@ -77,7 +75,7 @@ export type ErrorSpec = number | readonly [number, string];
 
 /**
  * Error responses for `specs`: the shared error schema as JSON (or drawn as a PNG for clients that
- * prefer images, see error-handler.ts); 429, 503 and 507 carry `Retry-After`.
+ * prefer images, see error-handler.ts); statuses whose codes carry Retry-After (src/errors.ts: 429, 503, 507) document it.
  */
 export function errorResponses(...specs: ErrorSpec[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};

@@ -119,12 +119,12 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       const existing = await this.store.byIdempotencyKey(key);
       const job = existing ? await this.store.job(existing) : null;
       if (job) {
-        if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
+        if (job.bodyHash !== bodyHash) throw AppError.of('idempotency_conflict', 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
         return { job, replayed: true };
       }
     }
     if (this.active.length + this.queued.length >= this.opts.maxPending) {
-      throw new AppError('too_many_jobs', 429, `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`, undefined, 5);
+      throw AppError.of('too_many_jobs', `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`);
     }
     const job: JobRecord = {
       id: randomBytes(12).toString('hex'), state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(),
@@ -168,7 +168,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   /** A job record, or 404 `job_not_found`. */
   async get(id: string): Promise<JobRecord> {
     const job = /^[a-z0-9]{8,40}$/.test(id) ? await this.store.job(id) : null;
-    if (!job) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
+    if (!job) throw AppError.of('job_not_found', `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
     return job;
   }
 

@@ -167,12 +167,12 @@ export class RedisEngine extends EventEmitter implements JobEngine {
         const raw = existing ? await this.redis.get(K.job(existing)) : null;
         if (!raw) {
           // The submit that set this key was cut off before its job was stored: this one takes the key.
-          if (attempt > 0) throw new AppError('idempotency_conflict', 409, 'a submission with this Idempotency-Key is in progress', 'Idempotency-Key');
+          if (attempt > 0) throw AppError.of('idempotency_conflict', 'a submission with this Idempotency-Key is in progress', 'Idempotency-Key');
           await this.redis.del(K.idem(key));
           continue;
         }
         const job = JSON.parse(raw) as JobRecord;
-        if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
+        if (job.bodyHash !== bodyHash) throw AppError.of('idempotency_conflict', 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
         if (!(await this.redis.exists(K.queued(job.id)))) await this.enqueue(job); // the first submit was cut off before its chunks
         return { job, replayed: true };
       }
@@ -180,7 +180,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const open = await this.openJobs();
     if (open >= this.opts.maxPending) {
       if (key) await this.redis.del(K.idem(key));
-      throw new AppError('too_many_jobs', 429, `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`, undefined, 5);
+      throw AppError.of('too_many_jobs', `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`);
     }
     const job: JobRecord = {
       id, state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(), startedAt: null, finishedAt: null, expiresAt: null,
@@ -228,7 +228,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
 
   private async load(id: string): Promise<JobRecord> {
     const raw = /^[a-z0-9]{8,40}$/.test(id) ? await this.redis.get(K.job(id)) : null;
-    if (!raw) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
+    if (!raw) throw AppError.of('job_not_found', `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
     return JSON.parse(raw) as JobRecord;
   }
 

@@ -226,7 +226,7 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     if (n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);
     const item = (await engine.items(job.id))[n - 1];
     if (item.state !== 'done') {
-      throw new AppError('item_not_ready', 404, `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
+      throw AppError.of('item_not_ready', `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
     }
     const rows = await engine.rows(job.id);
     const file = engine.resultFile(job, n, rows[n - 1]);

@@ -72,7 +72,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
         description: 'The document is validated against this schema with JSON pointers in errors (`param`). Same ETag/304 and caching as GET /render.{format}. With SIGNING_KEYS set, needs `Authorization: Bearer`.',
         ok: imageResponses(),
         errors: [
-          [400, 'Bad document: `invalid_document`, `out_of_range`, `too_many_layers`, `unknown_asset`, `remote_image`, `invalid_image`, `too_many_pixels`, … with the JSON pointer of the bad field in `param`.'],
+          [400, 'Bad document: `invalid_document`, `out_of_range`, `too_many_layers`, `unknown_asset`, `remote_image`, `invalid_image`, `too_many_pixels`, `limit_exceeded`, … with the JSON pointer of the bad field in `param`.'],
           [403, '`invalid_signature`: with SIGNING_KEYS set, `Authorization: Bearer <key>` is missing or wrong.'],
           [413, '`payload_too_large`: the body is larger than MAX_BODY_KB.'],
           [415, '`unsupported_media_type`: the body is not `application/json`.'],

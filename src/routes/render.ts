@@ -41,7 +41,7 @@ export function renderRoutes(app: FastifyInstance, deps: ServeDeps): void {
         description: 'The same URL always gives the same bytes: answers carry a strong ETag and immutable caching, and `If-None-Match` with that ETag answers 304 without rendering. With SIGNING_KEYS set, `sig` is required.',
         ok: imageResponses(),
         errors: [
-          [400, 'Bad request: `missing_parameter`, `unknown_parameter`, `invalid_parameter`, `out_of_range`, `invalid_color`, `unknown_font`, `unknown_format`, `text_too_long`, `too_many_pixels`.'],
+          [400, 'Bad request: `missing_parameter`, `unknown_parameter`, `invalid_parameter`, `out_of_range`, `invalid_color`, `unknown_font`, `unknown_format`, `text_too_long`, `too_many_pixels`, `limit_exceeded` (the renderer refused a size or text past the configured limits).'],
           ...URL_IMAGE_ERRORS.filter((e) => (Array.isArray(e) ? e[0] : e) !== 400),
         ],
       }),

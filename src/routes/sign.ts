@@ -38,7 +38,7 @@ export function signRoutes(app: FastifyInstance, deps: { config: Config; catalog
     },
     // The key is checked before the body is even parsed: callers without one learn nothing.
     onRequest: async (req) => {
-      if (config.signingKeys.length === 0) throw new AppError('not_found', 404, 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
+      if (config.signingKeys.length === 0) throw AppError.of('not_found', 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
       checkBearer(req.headers.authorization, config.signingKeys);
     },
   }, async (req, reply) => {
