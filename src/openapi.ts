@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ERROR_CODES, RETRY_STATUSES } from './errors.js';
+import { CONTENT_TYPES, IMMUTABLE } from './image-reply.js';
 
 /** `$id` of the shared error body; it becomes `#/components/schemas/Error`. */
 export const ERROR_SCHEMA_ID = 'Error';
@@ -95,11 +96,11 @@ export function errorResponses(...specs: ErrorSpec[]): Record<number, unknown> {
 
 const IMMUTABLE_HEADERS = {
   ETag: { type: 'string', description: 'Strong ETag of the canonical request, computed before rendering.' },
-  'Cache-Control': { type: 'string', description: '`public, max-age=31536000, immutable`: the URL fully determines the bytes.' },
+  'Cache-Control': { type: 'string', description: `\`${IMMUTABLE}\`: the URL fully determines the bytes.` },
 };
 
 /** 200 (the image, with ETag and Cache-Control) and 304 (If-None-Match matched; nothing rendered). */
-export function imageResponses(types: readonly string[] = ['image/png', 'image/jpeg', 'image/webp']): Record<number, unknown> {
+export function imageResponses(types: readonly string[] = Object.values(CONTENT_TYPES)): Record<number, unknown> {
   return {
     200: {
       description: 'The image.',

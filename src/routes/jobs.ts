@@ -17,7 +17,7 @@ import { jobNames, resultsZip } from '../jobs/results-zip.js';
 import { describeRoute, jsonResponse, type ErrorSpec } from '../openapi.js';
 import { requireBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
-import { CONTENT_TYPES } from './render.js';
+import { CONTENT_TYPES } from '../image-reply.js';
 
 /**
  * The query of POST /jobs: what NDJSON and CSV bodies take there (a JSON body carries them itself).

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../config.js';
 import { matchesIfNoneMatch } from '../etag.js';
 import { DEFAULTS, querySchema } from '../params.js';
-import { CONTENT_TYPES } from './render.js';
+import { CONTENT_TYPES } from '../image-reply.js';
 
 /** CSP of the playground page and its files: same origin only, images also from blob: and data:. */
 export const PLAYGROUND_CSP = [

@@ -8,9 +8,10 @@ import type { FontCatalog } from '../../workers/font-catalog.js';
 import { pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
 import type { AssetCatalog } from '../assets.js';
 import type { Config } from '../config.js';
-import { etagFor, matchesIfNoneMatch } from '../etag.js';
+import { etagFor } from '../etag.js';
 import { badParam } from '../errors.js';
 import type { ImageCache } from '../image-cache.js';
+import { replyImage } from '../image-reply.js';
 import type { Metrics } from '../metrics.js';
 import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
@@ -18,7 +19,6 @@ import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
 import { requireBearer, verifySignature } from '../signing.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
-import { IMMUTABLE, sendImage, type RenderLogInfo } from './render.js';
 
 /** What these routes need. */
 export interface PosterDeps {
@@ -37,10 +37,9 @@ const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
 async function answerPoster(req: FastifyRequest, reply: FastifyReply, spec: PosterSpec, canonical: string, deps: PosterDeps): Promise<FastifyReply> {
   const etag = etagFor(`poster\n${canonical}`, deps.catalog.version);
   const textLength = spec.layers.reduce((n, l) => n + (l.type === 'text' ? l.spans.reduce((m, s) => m + s.text.length, 0) : 0), 0);
-  req.renderInfo = { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, outcome: 'etag', textLength } satisfies RenderLogInfo;
-  reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
-  if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-  return sendImage(req, reply, { etag, format: spec.format, cache: deps.cache, metrics: deps.metrics, render: (signal) => deps.pool.renderPoster(spec, signal) });
+  return replyImage(req, reply, {
+    etag, info: { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, textLength }, render: (signal) => deps.pool.renderPoster(spec, signal),
+  }, deps);
 }
 
 /** A template as listed by the API, with an example URL. */
