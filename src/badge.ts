@@ -5,7 +5,7 @@
  * `#e05d44`), then CSS names and hex. The result is one frozen BadgeSpec, the source of the ETag.
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
-import { deepFreeze } from '../workers/font-catalog.js';
+import { deepFreeze } from '../workers/shared.js';
 import type { BadgeSpec, BadgeStyle, ImageFormat } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { badParam } from './errors.js';

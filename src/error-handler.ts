@@ -11,7 +11,7 @@ import { prefersImage } from './accept.js';
 import { COLOR_FORMS } from './colors.js';
 import { errorImage } from './error-image.js';
 import { AppError, badParam, type ErrorCode } from './errors.js';
-import { BG_FORMS } from './params.js';
+import { BG_FORMS, unknownFormat } from './params.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 interface AjvError { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }
@@ -20,7 +20,7 @@ interface AjvError { keyword: string; instancePath: string; params: Record<strin
 export function fromValidation(errors: AjvError[], context: string | undefined): AppError {
   const e = errors[0];
   const param = (e.params.missingProperty as string) ?? (e.params.additionalProperty as string) ?? e.instancePath.replace(/^\//, '').split('/')[0] ?? '';
-  if (context === 'params') return badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+  if (context === 'params') return unknownFormat();
   if ((param === 'w' || param === 'h') && ['type', 'const', 'anyOf'].includes(e.keyword)) return badParam('invalid_parameter', param, `${param} must be an integer or auto`);
   switch (e.keyword) {
     case 'required':

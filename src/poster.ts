@@ -4,7 +4,7 @@
  * content-hashed sources. Its canonical string is the single source of the ETag and cache key.
  */
 import type { FontCatalog } from '../workers/font-catalog.js';
-import { deepFreeze } from '../workers/font-catalog.js';
+import { deepFreeze } from '../workers/shared.js';
 import type {
   CanvasBackground, GradientStop, ImageFormat, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,
 } from '../workers/protocol.js';

@@ -14,7 +14,7 @@ import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError, badParam } from './errors.js';
 import { badgeCanonicalString, canonicalizeBadge } from './badge.js';
-import { canonicalize, type RenderQuery } from './params.js';
+import { canonicalize, requireFormat, type RenderQuery } from './params.js';
 import { isPlaceholderSize, placeholderQuery } from './placeholder.js';
 import { posterCanonicalString } from './poster.js';
 import { parseStrictQuery, queryError } from './query-string.js';
@@ -65,8 +65,12 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   const badge = /^\/badge\/([^/]+)$/.exec(u.pathname);
   const segments = u.pathname.split('/').slice(1).map(decodePathSegment);
   let canonical: string;
-  if (render) canonical = canonicalString(canonicalize(render[1], query as unknown as RenderQuery, config, catalog));
-  else if (template && templates) canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, template[2]));
+  // The format first, as the routes check it: an unknown one is the server's 400, never signed.
+  if (render) canonical = canonicalString(canonicalize(requireFormat(render[1]), query as unknown as RenderQuery, config, catalog));
+  else if (template && templates) {
+    const format = requireFormat(template[2]);
+    canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, format));
+  }
   else if (badge) canonical = badgeCanonicalString(canonicalizeBadge(decodePathSegment(badge[1]), query, catalog));
   else if (segments.length <= 4 && isPlaceholderSize(segments[0])) {
     const p = placeholderQuery(segments, query);

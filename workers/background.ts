@@ -7,17 +7,12 @@ import './no-system-fonts.js';
 import { ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { Background } from './protocol.js';
+import { gradientDirection, rgba } from './shared.js';
 
 const gradients = new LRUCache<string, ImageData>({
   maxSize: 24 * 1024 * 1024, // per worker: eight 1200x630 gradients
   sizeCalculation: (img) => img.data.byteLength,
 });
-
-/** Parses `rrggbbaa` into [r, g, b, a] bytes. */
-export function rgba(hex: string): [number, number, number, number] {
-  const n = parseInt(hex, 16);
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-}
 
 /** A CSS colour string Skia understands for `rrggbbaa`. */
 export function cssColor(hex: string): string {
@@ -50,8 +45,7 @@ export function paintBackground(ctx: SKRSContext2D, bg: Background, width: numbe
 
 /** CSS `linear-gradient(angle, c0, c1[, c2])` as unpremultiplied RGBA bytes. */
 export function linearGradient(bg: Background, width: number, height: number): Uint8ClampedArray {
-  const rad = (bg.angle * Math.PI) / 180;
-  const dx = Math.sin(rad), dy = -Math.cos(rad);
+  const { dx, dy } = gradientDirection(bg.angle);
   const len = Math.abs(width * dx) + Math.abs(height * dy);
   const steps = 1024;
   const lut = new Uint32Array(steps + 1);

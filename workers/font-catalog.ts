@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FaceCoverage } from './font-coverage.js';
 import { readFontFile } from './font-tables.js';
+import { deepFreeze } from './shared.js';
 import { parseUnicodeRange, type RangeSet } from './unicode-ranges.js';
 
 /** One font file: a single weight of a family, covering (at most) `ranges`. */
@@ -313,14 +314,4 @@ function checkFontFile(file: string, skipped: { file: string; reason: string }[]
 /** Bytes of the shared lazy-registration state workers need for a catalog (one Int32 per face). */
 export function registryBytes(catalog: FontCatalog): number {
   return Math.max(1, catalog.faces?.length ?? 0) * 4;
-}
-
-/** Freezes an object graph (catalogs and configs are read-only after start-up). */
-export function deepFreeze<T>(value: T): T {
-  // Typed arrays (image bytes) cannot be frozen; they are left as they are.
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

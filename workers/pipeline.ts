@@ -4,7 +4,8 @@
  * (w/h=auto) -> break lines and fit -> rasterise -> encode.
  */
 import { autoSize } from './auto-size.js';
-import { isOpaque, rgba } from './background.js';
+import { isOpaque } from './background.js';
+import { rgba } from './shared.js';
 import { encode } from './encode.js';
 import { encodeTwoColorPng } from './png-indexed.js';
 import type { FontSelector } from './font-select.js';

@@ -7,6 +7,7 @@
 import { fontCss } from './font-registry.js';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import { cssColor } from './background.js';
+import { gradientDirection } from './shared.js';
 import { drawArtRun, isArtFace } from './emoji-art.js';
 import type { PlacedRun, TextLayout } from './layout.js';
 import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, Paint, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
@@ -31,8 +32,7 @@ function fillStyle(ctx: SKRSContext2D, paint: Paint, r: Rect): string | Gradient
   if (paint.type === 'color') return cssColor(paint.color);
   let g: Gradient;
   if (paint.type === 'linear') {
-    const rad = (paint.angle * Math.PI) / 180;
-    const dx = Math.sin(rad), dy = -Math.cos(rad);
+    const { dx, dy } = gradientDirection(paint.angle);
     const half = (Math.abs(r.w * dx) + Math.abs(r.h * dy)) / 2;
     const cx = r.x + r.w / 2, cy = r.y + r.h / 2;
     g = ctx.createLinearGradient(cx - dx * half, cy - dy * half, cx + dx * half, cy + dy * half);

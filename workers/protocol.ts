@@ -6,6 +6,18 @@
 /** Output image formats. `jpg` is the canonical name of JPEG. */
 export type ImageFormat = 'png' | 'jpg' | 'webp';
 
+/** Every output format, by its canonical name. */
+export const FORMATS: readonly ImageFormat[] = Object.freeze(['png', 'jpg', 'webp']);
+
+/** Every name a request may give a format (URL extension, `format` field): the canonical ones and `jpeg`. */
+export const FORMAT_NAMES: readonly string[] = Object.freeze(['png', 'jpg', 'jpeg', 'webp']);
+
+/** A format name in canonical form (`jpeg` is `jpg`); null for any other string (names are lowercase). */
+export function canonicalFormat(name: string): ImageFormat | null {
+  if (name === 'jpeg') return 'jpg';
+  return (FORMATS as readonly string[]).includes(name) ? (name as ImageFormat) : null;
+}
+
 /** Horizontal alignment of each line inside the padded box. */
 export type Align = 'left' | 'center' | 'right';
 /** Vertical alignment of the text block inside the padded box. */

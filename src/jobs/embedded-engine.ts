@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
+import { canonicalFormat } from '../../workers/protocol.js';
 import { AppError, insufficientStorage, jobsUnavailable } from '../errors.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
@@ -48,8 +49,7 @@ const now = (): string => new Date().toISOString();
 /** The extension an item's image will have. */
 export function itemExt(job: JobRecord, row: Record<string, unknown>): string {
   if (job.source.kind === 'template') return job.source.format;
-  const f = String(row.format ?? 'png');
-  return f === 'jpeg' ? 'jpg' : ['png', 'jpg', 'webp'].includes(f) ? f : 'png';
+  return canonicalFormat(String(row.format ?? 'png')) ?? 'png';
 }
 
 /** Counts and the first errors of a job's items. */

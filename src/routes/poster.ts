@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
-import { pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
+import { canonicalFormat, FORMAT_NAMES, pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
 import type { AssetCatalog } from '../assets.js';
 import type { Config } from '../config.js';
 import { etagFor } from '../etag.js';
@@ -14,6 +14,7 @@ import type { ImageCache } from '../image-cache.js';
 import { replyImage } from '../image-reply.js';
 import type { Metrics } from '../metrics.js';
 import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
+import { requireFormat } from '../params.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
@@ -30,8 +31,6 @@ export interface PosterDeps {
   readonly cache: ImageCache;
   readonly metrics: Metrics;
 }
-
-const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
 
 /** Answers 304 from the ETag, or renders the poster through the cache. */
 async function answerPoster(req: FastifyRequest, reply: FastifyReply, spec: PosterSpec, canonical: string, deps: PosterDeps): Promise<FastifyReply> {
@@ -50,7 +49,7 @@ function describe(t: Template): Record<string, unknown> {
   return {
     name: t.name, title: t.title, description: t.description,
     width: t.document.width ?? 1200, height: t.document.height ?? 630,
-    variables: t.variables, url: `/t/${t.name}.${String(t.document.format ?? 'png').replace('jpeg', 'jpg')}${q ? `?${q}` : ''}`,
+    variables: t.variables, url: `/t/${t.name}.${canonicalFormat(String(t.document.format ?? 'png')) ?? 'png'}${q ? `?${q}` : ''}`,
   };
 }
 
@@ -107,7 +106,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
           [503, '`overloaded` or `render_timeout`; retry after `Retry-After` seconds.'],
         ],
       }),
-      params: { type: 'object', required: ['name', 'format'], properties: { name: { type: 'string', description: 'Template name (GET /templates).' }, format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } } },
+      params: { type: 'object', required: ['name', 'format'], properties: { name: { type: 'string', description: 'Template name (GET /templates).' }, format: { type: 'string', enum: [...FORMAT_NAMES] } } },
       querystring: {
         type: 'object',
         additionalProperties: { type: 'string' },
@@ -122,8 +121,8 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     // The template and its variables are checked in templates.fill (naming the variable), not by Fastify.
     validatorCompiler: () => () => true,
   }, async (req, reply) => {
-    const { name, format } = req.params;
-    if (!FORMATS.has(format)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+    const { name } = req.params;
+    const format = requireFormat(req.params.format);
     const t = templates.get(name);
     const query = Object.create(null) as Record<string, string>; // `__proto__` stays a (refused) key
     for (const [k, v] of Object.entries(req.query)) {

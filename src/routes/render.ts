@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
-import { pixelHeight, pixelWidth, type RenderSpec } from '../../workers/protocol.js';
+import { FORMAT_NAMES, pixelHeight, pixelWidth, type RenderSpec } from '../../workers/protocol.js';
 import { canonicalString, etagFor } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import { replyImage, type ImageAnswer } from '../image-reply.js';
@@ -30,7 +30,7 @@ export function renderRoutes(app: FastifyInstance, deps: ServeDeps): void {
           ...URL_IMAGE_ERRORS.filter((e) => (Array.isArray(e) ? e[0] : e) !== 400),
         ],
       }),
-      params: { type: 'object', properties: { format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'], description: 'Image format.' } }, required: ['format'] },
+      params: { type: 'object', properties: { format: { type: 'string', enum: [...FORMAT_NAMES], description: 'Image format.' } }, required: ['format'] },
       querystring: querySchema(config),
       headers: conditionalHeaders,
     },
