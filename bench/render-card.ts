@@ -16,12 +16,12 @@ import path from 'node:path';
 import '../workers/no-system-fonts.js';
 import { createCanvas } from '@napi-rs/canvas';
 import { PROJECT_ROOT } from '../src/config.js';
-import { loadFontCatalog } from '../workers/font-catalog.js';
-import { ensureFace, initRegistry, registryBytes } from '../workers/font-registry.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
+import { ensureFace, initRegistry } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
 import { notePixelBuffer } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
-import type { RenderSpec } from '../workers/protocol.js';
+import { registryBytes, type RenderSpec } from '../workers/protocol.js';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 50 : 200;

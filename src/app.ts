@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
+import { loadFontCatalog } from './font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { addColorFormats } from './colors.js';

@@ -3,7 +3,7 @@
  * (hard bounds, no unknown keys), and canonicalisation into one frozen RenderSpec with every
  * default filled in — the single source of the ETag and cache keys.
  */
-import type { FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
 import { deepFreeze, round } from '../workers/shared.js';
 import { canonicalFormat, CJK_LANGS, FORMAT_NAMES, MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';

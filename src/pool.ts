@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { BadgeSpec, BadgeTask, PosterSpec, PosterTask, RenderOk, RenderResult, RenderSpec, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
-import type { WorkerData } from '../workers/render-worker.js';
-import { registryBytes, type FontCatalog } from '../workers/font-catalog.js';
+import {
+  registryBytes, type BadgeSpec, type BadgeTask, type FontCatalog, type PosterSpec, type PosterTask, type RenderOk, type RenderResult, type RenderSpec,
+  type RenderTask, type WarmupResult, type WarmupTask, type WorkerCacheStats, type WorkerData,
+} from '../workers/protocol.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { Admission, overloaded, type AdmissionStats } from './admission.js';
 import { AppError, type ErrorCode } from './errors.js';

@@ -3,7 +3,7 @@
  * default filled in, colours expanded, text normalised, fonts resolved and images turned into
  * content-hashed sources. Its canonical string is the single source of the ETag and cache key.
  */
-import type { FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
 import { deepFreeze } from '../workers/shared.js';
 import type {
   CanvasBackground, GradientStop, ImageFormat, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,

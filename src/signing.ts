@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError, badParam } from './errors.js';

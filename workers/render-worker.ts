@@ -4,7 +4,6 @@
  * objects lose their fields crossing the thread boundary.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import type { FontCatalog } from './font-catalog.js';
 import { initRegistry, registryStats } from './font-registry.js';
 import { gradientCacheStats } from './background.js';
 import { imageCacheStats } from './images.js';
@@ -15,17 +14,7 @@ import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline } from './pipeline.js';
 import { badgePoster } from './badge.js';
 import { runPosterPipeline, type PosterState } from './poster-pipeline.js';
-import type { BadgeTask, PosterTask, RenderLimits, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
-
-/** Data every worker receives at start. */
-export interface WorkerData {
-  readonly catalog: FontCatalog;
-  /** One Int32 per catalog face: its Skia registration state, shared by every thread. */
-  readonly fontLock: SharedArrayBuffer;
-  readonly limits: RenderLimits;
-  /** Int32 slots set to 1 by the main thread when a queued render's clients are all gone. */
-  readonly cancelBoard: SharedArrayBuffer;
-}
+import type { BadgeTask, PosterTask, RenderResult, RenderTask, StageTimings, WarmupResult, WarmupTask, WorkerCacheStats, WorkerData } from './protocol.js';
 
 const data = workerData as WorkerData;
 initRegistry(data.fontLock);

@@ -4,8 +4,7 @@
  * `GET /assets`. Same ETag/304, caching, admission and error rules as `GET /render.*`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
-import { canonicalFormat, FORMAT_NAMES, pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
+import { canonicalFormat, FORMAT_NAMES, pixelHeight, pixelWidth, type FontCatalog, type PosterSpec } from '../../workers/protocol.js';
 import type { AssetCatalog } from '../assets.js';
 import type { Config } from '../config.js';
 import { etagFor } from '../etag.js';

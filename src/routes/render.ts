@@ -3,9 +3,8 @@
  * rendering, else render on the pool (through the image cache) and answer with immutable caching.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
 import type { Config } from '../config.js';
-import { FORMAT_NAMES, pixelHeight, pixelWidth, type RenderSpec } from '../../workers/protocol.js';
+import { FORMAT_NAMES, pixelHeight, pixelWidth, type FontCatalog, type RenderSpec } from '../../workers/protocol.js';
 import { canonicalString, etagFor } from '../etag.js';
 import type { ImageCache } from '../image-cache.js';
 import { replyImage, type ImageAnswer } from '../image-reply.js';

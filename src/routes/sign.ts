@@ -5,7 +5,7 @@
  * no signature). A URL the server would refuse answers the same 4xx naming the parameter.
  */
 import type { FastifyInstance } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
+import type { FontCatalog } from '../../workers/protocol.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { describeRoute, jsonResponse } from '../openapi.js';
