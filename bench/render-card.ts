@@ -16,13 +16,13 @@ import path from 'node:path';
 import '../workers/no-system-fonts.js';
 import { createCanvas } from '@napi-rs/canvas';
 import { PROJECT_ROOT } from '../src/config.js';
-import { loadFontCatalog } from '../workers/font-catalog.js';
-import { ensureFace, initRegistry, registryBytes } from '../workers/font-registry.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
+import { ensureFace, initRegistry } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
 import { notePixelBuffer } from '../workers/memory.js';
 import { runPipeline } from '../workers/pipeline.js';
 import { cardDocument } from '../src/card.js';
-import type { RenderSpec } from '../workers/protocol.js';
+import { registryBytes, type RenderSpec } from '../workers/protocol.js';
 
 /** The server's default limits (the in-process bench renders with the same checks). */
 const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };

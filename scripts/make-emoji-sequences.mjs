@@ -20,8 +20,9 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const chars = require('@iconify-json/noto/chars.json');
 const icons = require('@iconify-json/noto/icons.json');
-const { loadFontCatalog } = await import(path.join(root, 'dist/workers/font-catalog.js'));
-const { initRegistry, registryBytes, fontCss } = await import(path.join(root, 'dist/workers/font-registry.js'));
+const { loadFontCatalog } = await import(path.join(root, 'dist/src/font-catalog.js'));
+const { initRegistry, fontCss } = await import(path.join(root, 'dist/workers/font-registry.js'));
+const { registryBytes } = await import(path.join(root, 'dist/workers/protocol.js'));
 const { FontSelector } = await import(path.join(root, 'dist/workers/font-select.js'));
 const { createCanvas } = await import('@napi-rs/canvas');
 

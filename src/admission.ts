@@ -20,7 +20,7 @@ interface Waiter { resolve: () => void; reject: (err: Error) => void; timer: Nod
 
 /** The 503 every refusal answers (Retry-After: 1). */
 export function overloaded(): AppError {
-  return new AppError('overloaded', 503, 'the render queue is full; retry shortly', undefined, 1);
+  return AppError.of('overloaded', 'the render queue is full; retry shortly');
 }
 
 /**
@@ -87,5 +87,5 @@ export class Admission {
 }
 
 function clientClosed(): AppError {
-  return new AppError('client_closed', 499, 'the client went away');
+  return AppError.of('client_closed', 'the client went away');
 }

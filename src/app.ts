@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
+import { loadFontCatalog } from './font-catalog.js';
 import type { Config } from './config.js';
 import { PROJECT_ROOT } from './config.js';
 import { addColorFormats } from './colors.js';
@@ -132,7 +133,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       global: false,
       enableDraftSpec: true,
       errorResponseBuilder: (_req, ctx) =>
-        new AppError('rate_limited', 429, `rate limit of ${ctx.max} renders per ${ctx.after} exceeded`, undefined, Math.max(1, Math.ceil(ctx.ttl / 1000))),
+        AppError.of('rate_limited', `rate limit of ${ctx.max} renders per ${ctx.after} exceeded`, undefined, Math.max(1, Math.ceil(ctx.ttl / 1000))),
     });
   }
   app.addHook('onRequest', async (req, reply) => {
@@ -161,7 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (draining) reply.header('Connection', 'close');
   });
   app.addHook('onRequest', async (req, reply) => {
-    if (draining) return sendError(req, reply, AppError.of('shutting_down', 'the server is shutting down; retry shortly', undefined, 1));
+    if (draining) return sendError(req, reply, AppError.of('shutting_down', 'the server is shutting down; retry shortly'));
   });
   renderRoutes(app, { config, catalog, pool, cache, metrics });
   badgeRoutes(app, { config, catalog, pool, cache, metrics });

@@ -77,17 +77,17 @@ export class AssetCatalog {
    */
   resolve(src: string, pointer: string, maxDataUriBytes: number): ImageSource {
     if (/^https?:/i.test(src)) {
-      throw new AppError('remote_image', 400, `${pointer}: remote images are not fetched; use an asset name (GET /assets) or a data:image/png|jpeg|webp;base64 URI`, pointer);
+      throw AppError.of('remote_image', `${pointer}: remote images are not fetched; use an asset name (GET /assets) or a data:image/png|jpeg|webp;base64 URI`, pointer);
     }
     if (src.startsWith('data:')) {
       const m = DATA_URI.exec(src);
-      if (!m) throw new AppError('invalid_image', 400, `${pointer}: data URIs must be data:image/png, image/jpeg or image/webp with ;base64`, pointer);
+      if (!m) throw AppError.of('invalid_image', `${pointer}: data URIs must be data:image/png, image/jpeg or image/webp with ;base64`, pointer);
       const data = Buffer.from(m[2], 'base64');
-      if (data.byteLength > maxDataUriBytes) throw new AppError('invalid_image', 400, `${pointer}: the image is ${data.byteLength} bytes; the limit is ${maxDataUriBytes}`, pointer);
-      if (data.byteLength === 0) throw new AppError('invalid_image', 400, `${pointer}: the data URI is empty`, pointer);
+      if (data.byteLength > maxDataUriBytes) throw AppError.of('invalid_image', `${pointer}: the image is ${data.byteLength} bytes; the limit is ${maxDataUriBytes}`, pointer);
+      if (data.byteLength === 0) throw AppError.of('invalid_image', `${pointer}: the data URI is empty`, pointer);
       const sniffed = sniffImage(data);
       if (sniffed !== m[1]) {
-        throw new AppError('invalid_image', 400, `${pointer}: the data URI says image/${m[1]} but its bytes are ${sniffed ? `image/${sniffed}` : 'not a PNG, JPEG or WebP image'}`, pointer);
+        throw AppError.of('invalid_image', `${pointer}: the data URI says image/${m[1]} but its bytes are ${sniffed ? `image/${sniffed}` : 'not a PNG, JPEG or WebP image'}`, pointer);
       }
       return { id: `data:${createHash('sha256').update(data).digest('base64url').slice(0, 22)}`, data };
     }

@@ -4,9 +4,8 @@
  * query `labelColor`, `color`, `style`, `dpr`. Colours take shields' palette first (red is
  * `#e05d44`), then CSS names and hex. The result is one frozen BadgeSpec, the source of the ETag.
  */
-import type { FontCatalog } from '../workers/font-catalog.js';
-import { deepFreeze } from '../workers/font-catalog.js';
-import type { BadgeSpec, BadgeStyle, ImageFormat } from '../workers/protocol.js';
+import { deepFreeze } from '../workers/shared.js';
+import type { BadgeSpec, BadgeStyle, FontCatalog, ImageFormat } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { badParam } from './errors.js';
 import { canonicalColor, outputFormat, resolveFamily } from './params.js';

@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadFontCatalog } from '../workers/font-catalog.js';
+import { loadFontCatalog } from './font-catalog.js';
 import { loadConfigOrExit, PROJECT_ROOT, type Config } from './config.js';
 import { AppError } from './errors.js';
 import { signRenderUrl } from './signing.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deepFreeze } from '../workers/font-catalog.js';
+import { deepFreeze } from '../workers/shared.js';
 
 /** Project root (where package.json, fonts/ and dist/ live): the nearest folder up with a package.json. */
 export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));

@@ -11,7 +11,7 @@ import { prefersImage } from './accept.js';
 import { COLOR_FORMS } from './colors.js';
 import { errorImage } from './error-image.js';
 import { AppError, badParam, type ErrorCode } from './errors.js';
-import { BG_FORMS } from './params.js';
+import { BG_FORMS, unknownFormat } from './params.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 interface AjvError { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }
@@ -20,7 +20,7 @@ interface AjvError { keyword: string; instancePath: string; params: Record<strin
 export function fromValidation(errors: AjvError[], context: string | undefined): AppError {
   const e = errors[0];
   const param = (e.params.missingProperty as string) ?? (e.params.additionalProperty as string) ?? e.instancePath.replace(/^\//, '').split('/')[0] ?? '';
-  if (context === 'params') return badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+  if (context === 'params') return unknownFormat();
   if ((param === 'w' || param === 'h') && ['type', 'const', 'anyOf'].includes(e.keyword)) return badParam('invalid_parameter', param, `${param} must be an integer or auto`);
   switch (e.keyword) {
     case 'required':
@@ -32,7 +32,7 @@ export function fromValidation(errors: AjvError[], context: string | undefined):
     case 'maxLength':
       return param === 'text' ? badParam('text_too_long', param, `text ${e.message}`) : badParam('invalid_parameter', param, `${param} ${e.message}`);
     case 'pattern':
-      if (param === 'sig') return new AppError('invalid_signature', 403, 'sig is not a valid signature', 'sig');
+      if (param === 'sig') return AppError.of('invalid_signature', 'sig is not a valid signature', 'sig');
       return badParam('invalid_parameter', param, `${param} has an invalid format`);
     case 'format':
       return badParam('invalid_color', param, `${param} must be ${e.params.format === 'color-list' ? BG_FORMS : e.params.format === 'badge-color' ? `a shields.io colour name (brightgreen, red = #e05d44…) or ${COLOR_FORMS}` : COLOR_FORMS}`);
@@ -74,7 +74,7 @@ export function toAppError(err: FastifyError, req: FastifyRequest): AppError | n
     default:
   }
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new AppError(CODE_FOR_STATUS[status] ?? 'bad_request', status, err.message.slice(0, 200));
+  if (status >= 400 && status < 500) return AppError.fromFrameworkStatus(CODE_FOR_STATUS[status] ?? 'bad_request', status, err.message.slice(0, 200));
   return null;
 }
 

@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import '../workers/no-system-fonts.js';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
-import type { FaceInfo, FontCatalog } from '../workers/font-catalog.js';
+import type { FaceInfo, FontCatalog } from '../workers/protocol.js';
 import { FaceCoverage } from '../workers/font-coverage.js';
 import { chunk as pngChunk, SIGNATURE } from '../workers/png-indexed.js';
 import type { AppError } from './errors.js';

@@ -7,7 +7,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { ERROR_STATUS } from './errors.js';
+import { ERROR_CODES, RETRY_STATUSES } from './errors.js';
+import { CONTENT_TYPES, IMMUTABLE } from './image-reply.js';
 
 /** `$id` of the shared error body; it becomes `#/components/schemas/Error`. */
 export const ERROR_SCHEMA_ID = 'Error';
@@ -25,7 +26,7 @@ export const errorSchema = {
       required: ['code', 'message'],
       additionalProperties: false,
       properties: {
-        code: { type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable machine-readable code (src/errors.ts lists each with its status).', example: 'out_of_range' },
+        code: { type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable code (src/errors.ts lists each with its status and Retry-After).', example: 'out_of_range' },
         message: { type: 'string', description: 'Human-readable explanation, safe to show.', example: 'w must be <= 4096' },
         param: { type: 'string', description: 'The parameter, header or JSON pointer at fault, when there is one.', example: 'w' },
       },
@@ -67,8 +68,6 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   507: '`insufficient_storage`: the disk is full; retry after `Retry-After` seconds.',
 };
 
-/** Statuses answered with `Retry-After`. */
-const RETRY_STATUSES = new Set([429, 503, 507]);
 const RETRY_AFTER = { type: 'integer', minimum: 1, description: 'Seconds to wait before retrying.' };
 const NO_STORE = { type: 'string', description: 'Errors are never cached: `no-store`.' };
 
@@ -77,7 +76,7 @@ export type ErrorSpec = number | readonly [number, string];
 
 /**
  * Error responses for `specs`: the shared error schema as JSON (or drawn as a PNG for clients that
- * prefer images, see error-handler.ts); 429, 503 and 507 carry `Retry-After`.
+ * prefer images, see error-handler.ts); statuses whose codes carry Retry-After (src/errors.ts: 429, 503, 507) document it.
  */
 export function errorResponses(...specs: ErrorSpec[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};
@@ -97,11 +96,11 @@ export function errorResponses(...specs: ErrorSpec[]): Record<number, unknown> {
 
 const IMMUTABLE_HEADERS = {
   ETag: { type: 'string', description: 'Strong ETag of the canonical request, computed before rendering.' },
-  'Cache-Control': { type: 'string', description: '`public, max-age=31536000, immutable`: the URL fully determines the bytes.' },
+  'Cache-Control': { type: 'string', description: `\`${IMMUTABLE}\`: the URL fully determines the bytes.` },
 };
 
 /** 200 (the image, with ETag and Cache-Control) and 304 (If-None-Match matched; nothing rendered). */
-export function imageResponses(types: readonly string[] = ['image/png', 'image/jpeg', 'image/webp']): Record<number, unknown> {
+export function imageResponses(types: readonly string[] = Object.values(CONTENT_TYPES)): Record<number, unknown> {
   return {
     200: {
       description: 'The image.',

@@ -3,13 +3,13 @@
  * (hard bounds, no unknown keys), and canonicalisation into one frozen RenderSpec with every
  * default filled in — the single source of the ETag and cache keys.
  */
-import type { FontCatalog } from '../workers/font-catalog.js';
-import { deepFreeze } from '../workers/font-catalog.js';
-import { CJK_LANGS, MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
+import type { FontCatalog } from '../workers/protocol.js';
+import { deepFreeze, round } from '../workers/shared.js';
+import { canonicalFormat, CJK_LANGS, FORMAT_NAMES, MAX_FONT_SIZE, pixelHeight, pixelWidth, type CjkLang, type Dimension, type Direction, type Fit, type ImageFormat, type LineBreak, type RenderSpec, type WordBreak } from '../workers/protocol.js';
 import { normalizeText } from '../workers/text-normalize.js';
 import { COLOR_FORMS, isColorList, parseColor, type Palette } from './colors.js';
 import type { Config } from './config.js';
-import { badParam } from './errors.js';
+import { badParam, type AppError } from './errors.js';
 import { checkQueryNumbers } from './query-string.js';
 
 /** JSON schema of one colour (hex or CSS name; the `color` format is added to every Ajv instance by colors.ts). */
@@ -19,7 +19,17 @@ export const BG_SCHEMA = Object.freeze({ type: 'string', format: 'color-list', m
 /** What the `bg` error message lists: every form the README documents. */
 export const BG_FORMS = `${COLOR_FORMS}, or 2-3 comma-separated colours for a gradient`;
 
-const FORMATS: Readonly<Record<string, ImageFormat>> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
+/** The 400 `unknown_format` naming `format`, listing the names accepted (`detail` is appended). */
+export function unknownFormat(detail = ''): AppError {
+  return badParam('unknown_format', 'format', `format must be one of ${FORMAT_NAMES.join(', ')}${detail}`);
+}
+
+/** A format name (exact, lowercase: `png`, `jpg`, `jpeg`, `webp`) in canonical form, or the 400 `unknown_format`. */
+export function requireFormat(name: string): ImageFormat {
+  const f = canonicalFormat(name);
+  if (!f) throw unknownFormat();
+  return f;
+}
 
 /**
  * An output format from a path segment or extension (`png`, `jpg`/`jpeg`, `webp`, any case) in
@@ -28,10 +38,9 @@ const FORMATS: Readonly<Record<string, ImageFormat>> = { png: 'png', jpg: 'jpg',
  */
 export function outputFormat(name: string): ImageFormat {
   const lower = name.toLowerCase();
-  const f = FORMATS[lower];
+  const f = canonicalFormat(lower);
   if (f) return f;
-  const other = ['svg', 'gif', 'avif'].includes(lower) ? ` (${lower} is not rendered here)` : '';
-  throw badParam('unknown_format', 'format', `format must be one of png, jpg, jpeg, webp${other}`);
+  throw unknownFormat(['svg', 'gif', 'avif'].includes(lower) ? ` (${lower} is not rendered here)` : '');
 }
 
 /** Values of `lineBreak` (CSS line-break). */
@@ -109,8 +118,6 @@ export function canonicalColor(input: string, param = 'color', palette: Palette 
   return c;
 }
 
-const round = (n: number, step: number): number => Math.round(n / step) * step;
-
 /** A gradient angle in CSS degrees folded into [0, 360), to 0.01°. */
 export function canonicalAngle(deg: number): number {
   return round(((deg % 360) + 360) % 360, 0.01);
@@ -173,7 +180,7 @@ function checkNumbers(query: Record<string, unknown>, config: Config): void {
 /** Turns a validated query into the canonical, frozen render spec (semantic checks included). */
 export function canonicalize(format: string, query: RenderQuery, config: Config, catalog: FontCatalog): RenderSpec {
   checkNumbers(query, config);
-  const fmt: ImageFormat = format === 'jpeg' ? 'jpg' : (format as ImageFormat);
+  const fmt = requireFormat(format);
   const q = { ...DEFAULTS, ...query };
   const text = normalizeText(String(query.text));
   if (text.trim().length === 0) throw badParam('invalid_parameter', 'text', 'text must contain something to draw');

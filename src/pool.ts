@@ -7,12 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { RenderDocument, RenderOk, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from '../workers/protocol.js';
-import type { WorkerData } from '../workers/render-worker.js';
-import { registryBytes, type FontCatalog } from '../workers/font-catalog.js';
+import {
+  registryBytes, type FontCatalog, type RenderDocument, type RenderOk, type RenderResult, type RenderTask, type WarmupResult, type WarmupTask, type WorkerCacheStats, type WorkerData,
+} from '../workers/protocol.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { Admission, overloaded, type AdmissionStats } from './admission.js';
-import { AppError } from './errors.js';
+import { AppError, type ErrorCode } from './errors.js';
+
+/** Worker failure codes answered as they are (`cancelled` is answered as `client_closed`; any other is `render_failed`). */
+type WorkerErrorCode = Extract<ErrorCode, 'render_timeout' | 'limit_exceeded' | 'invalid_image' | 'too_many_pixels'>;
+const WORKER_CODES: ReadonlySet<string> = new Set<WorkerErrorCode>(['render_timeout', 'limit_exceeded', 'invalid_image', 'too_many_pixels']);
 
 /** Compiled worker entry (tests run from TypeScript sources, so always use the build). */
 export function workerFile(): string {
@@ -123,20 +127,18 @@ export class RenderPool {
       result = (await this.piscina.run(task, { signal: watchdog })) as RenderResult;
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
-        throw new AppError('render_timeout', 503, 'the render took too long and was stopped', undefined, 1);
+        throw AppError.of('render_timeout', 'the render took too long and was stopped');
       }
       if (/queue is at limit|Task queue is full/i.test((err as Error).message)) throw overloaded();
-      throw new AppError('render_failed', 500, 'the renderer failed on this request');
+      throw AppError.of('render_failed', 'the renderer failed on this request');
     }
     if (!result.ok) {
       if (result.code === 'cancelled') {
         this.cancelled++;
-        throw new AppError('client_closed', 499, result.message);
+        throw AppError.of('client_closed', result.message);
       }
-      if (result.code === 'render_timeout') throw new AppError('render_timeout', 503, result.message, undefined, 1);
-      if (result.code === 'limit_exceeded') throw new AppError('too_many_pixels', 400, result.message);
-      if (result.code === 'invalid_image' || result.code === 'too_many_pixels') throw new AppError(result.code, 400, result.message, result.param);
-      throw new AppError('render_failed', 500, result.message);
+      if (WORKER_CODES.has(result.code)) throw AppError.of(result.code as WorkerErrorCode, result.message, result.param);
+      throw AppError.of('render_failed', result.message);
     }
     this.workerCaches.set(result.threadId, result.caches);
     return { ...result, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength) };

@@ -5,7 +5,7 @@
  * becomes a 400 whose `param` is the JSON pointer of the bad field.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { CJK_LANGS, MAX_FONT_SIZE } from '../workers/protocol.js';
+import { CJK_LANGS, FORMAT_NAMES, MAX_FONT_SIZE } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { AppError, badParam } from './errors.js';
 import { addColorFormats, COLOR_FORMS } from './colors.js';
@@ -64,7 +64,7 @@ export function posterSchema(config: Config): Record<string, unknown> {
   return closed({
       width: int(1, config.maxWidth, 'Canvas width in CSS px (default 1200).'),
       height: int(1, config.maxHeight, 'Canvas height in CSS px (default 630).'),
-      format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'], description: 'Output format (default png).' },
+      format: { type: 'string', enum: [...FORMAT_NAMES], description: 'Output format (default png).' },
       dpr: num(1, 3, 'Device pixel ratio (default 1).'),
       quality: int(1, 100, 'JPEG/WebP quality (default 90).'),
       background: { anyOf: [color, oneOfTypes([linear, radial, imageBg])], description: 'Colour, gradient or image (default #ffffff).' },

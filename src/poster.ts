@@ -3,8 +3,8 @@
  * default filled in, colours expanded, text normalised, fonts resolved and images turned into
  * content-hashed sources. Its canonical string is the single source of the ETag and cache key.
  */
-import type { FontCatalog } from '../workers/font-catalog.js';
-import { deepFreeze } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
+import { deepFreeze, round } from '../workers/shared.js';
 import type {
   CanvasBackground, GradientStop, ImageFormat, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,
 } from '../workers/protocol.js';
@@ -13,7 +13,7 @@ import { normalizeSpans } from '../workers/text-normalize.js';
 import type { AssetCatalog } from './assets.js';
 import type { Config } from './config.js';
 import { badParam } from './errors.js';
-import { breakFields, canonicalAngle, canonicalColor, resolveFamily } from './params.js';
+import { breakFields, canonicalAngle, canonicalColor, requireFormat, resolveFamily } from './params.js';
 import { validateDocument } from './poster-schema.js';
 
 /** Defaults of the document and of each layer type. */
@@ -33,7 +33,6 @@ export interface PosterContext {
 }
 
 type Json = Record<string, unknown>;
-const round = (n: number, step: number): number => Math.round(n / step) * step;
 const num = (v: unknown, def: number, step = 0.01): number => round(v === undefined ? def : Number(v), step);
 
 function canonicalStops(stops: unknown[]): GradientStop[] {
@@ -126,7 +125,7 @@ export function canonicalizePoster(doc: unknown, ctx: PosterContext, formatOverr
   validateDocument(doc, config);
   const d = doc as Json;
   const fmtRaw = String(formatOverride ?? d.format ?? POSTER_DEFAULTS.format);
-  const format: ImageFormat = fmtRaw === 'jpeg' ? 'jpg' : (fmtRaw as ImageFormat);
+  const format = requireFormat(fmtRaw);
   const w = Number(d.width ?? POSTER_DEFAULTS.width), h = Number(d.height ?? POSTER_DEFAULTS.height);
   const dpr = num(d.dpr, POSTER_DEFAULTS.dpr);
   const pixels = pixelWidth({ w, dpr }) * pixelHeight({ h, dpr });

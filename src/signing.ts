@@ -9,12 +9,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FontCatalog } from '../workers/font-catalog.js';
+import type { FontCatalog } from '../workers/protocol.js';
 import type { Config } from './config.js';
 import { canonicalString } from './etag.js';
 import { AppError, badParam } from './errors.js';
 import { badgeCanonicalString, canonicalizeBadge } from './badge.js';
-import { canonicalize, type RenderQuery } from './params.js';
+import { canonicalize, requireFormat, type RenderQuery } from './params.js';
 import { isPlaceholderSize, placeholderQuery } from './placeholder.js';
 import { posterCanonicalString } from './poster.js';
 import { parseStrictQuery, queryError } from './query-string.js';
@@ -33,14 +33,14 @@ export function signCanonical(canonical: string, key: string): string {
  */
 export function verifySignature(canonical: string, sig: string | undefined, keys: readonly string[]): void {
   if (keys.length === 0) return;
-  if (!sig) throw new AppError('invalid_signature', 403, 'this server only renders signed URLs: sig is missing', 'sig');
+  if (!sig) throw AppError.of('invalid_signature', 'this server only renders signed URLs: sig is missing', 'sig');
   const given = Buffer.from(sig, 'utf8');
   let ok = false;
   for (const key of keys) {
     const expected = Buffer.from(signCanonical(canonical, key), 'utf8');
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
-  if (!ok) throw new AppError('invalid_signature', 403, 'sig does not match this URL', 'sig');
+  if (!ok) throw AppError.of('invalid_signature', 'sig does not match this URL', 'sig');
 }
 
 /**
@@ -65,13 +65,17 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   const badge = /^\/badge\/([^/]+)$/.exec(u.pathname);
   const segments = u.pathname.split('/').slice(1).map(decodePathSegment);
   let canonical: string;
-  if (render) canonical = canonicalString(canonicalize(render[1], query as unknown as RenderQuery, config, catalog));
-  else if (template && templates) canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, template[2]));
+  // The format first, as the routes check it: an unknown one is the server's 400, never signed.
+  if (render) canonical = canonicalString(canonicalize(requireFormat(render[1]), query as unknown as RenderQuery, config, catalog));
+  else if (template && templates) {
+    const format = requireFormat(template[2]);
+    canonical = posterCanonicalString(templates.fill(templates.get(template[1]), query, format));
+  }
   else if (badge) canonical = badgeCanonicalString(canonicalizeBadge(decodePathSegment(badge[1]), query, catalog));
   else if (segments.length <= 4 && isPlaceholderSize(segments[0])) {
     const p = placeholderQuery(segments, query);
     canonical = canonicalString(canonicalize(p.format, p.query, config, catalog));
-  } else throw new AppError('not_found', 404, `not a render, template, badge or placeholder URL: ${u.pathname}`);
+  } else throw AppError.of('not_found', `not a render, template, badge or placeholder URL: ${u.pathname}`);
   u.searchParams.set('sig', signCanonical(canonical, key));
   return url.startsWith('/') ? `${u.pathname}${u.search}` : u.toString();
 }
@@ -93,7 +97,7 @@ export function checkBearer(authorization: string | undefined, keys: readonly st
     const key = Buffer.from(k);
     return key.length === given.length && timingSafeEqual(key, given);
   });
-  if (!ok) throw new AppError('invalid_signature', 403, 'this server renders documents only for callers with a key: send Authorization: Bearer <one of SIGNING_KEYS>', 'authorization');
+  if (!ok) throw AppError.of('invalid_signature', 'this server renders documents only for callers with a key: send Authorization: Bearer <one of SIGNING_KEYS>', 'authorization');
 }
 
 /**

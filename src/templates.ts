@@ -157,7 +157,7 @@ export class TemplateStore {
   /** One template, or 404 `unknown_template`. */
   get(name: string): Template {
     const t = this.byName.get(name);
-    if (!t) throw new AppError('unknown_template', 404, `no template named "${name.slice(0, 64)}"; see GET /templates`, 'name');
+    if (!t) throw AppError.of('unknown_template', `no template named "${name.slice(0, 64)}"; see GET /templates`, 'name');
     return t;
   }
 
@@ -195,7 +195,7 @@ export class TemplateStore {
       const p = err.param;
       if (p === '/dpr' || p === '/quality') throw badParam(err.code, p === '/dpr' ? 'dpr' : 'q', err.message.replace(p, p === '/dpr' ? 'dpr' : 'q'));
       for (const [pointer, name] of reached) {
-        if (p === pointer || p.startsWith(`${pointer}/`) || pointer.startsWith(`${p}/`)) throw new AppError(err.code, err.status, `${name}: ${err.message}`, name);
+        if (p === pointer || p.startsWith(`${pointer}/`) || pointer.startsWith(`${p}/`)) throw AppError.of(err.code, `${name}: ${err.message}`, name);
       }
       throw err;
     }

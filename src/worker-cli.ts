@@ -4,7 +4,7 @@
  * start, see shutdown.ts) finish the chunk in hand, then exit 0. Logs go through the same bounded,
  * non-blocking sink as the server's.
  */
-import { loadFontCatalog } from '../workers/font-catalog.js';
+import { loadFontCatalog } from './font-catalog.js';
 import { AssetCatalog } from './assets.js';
 import { PROJECT_ROOT, type Config } from './config.js';
 import { engineOptions } from './jobs/create-engine.js';

@@ -7,9 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
+import { AppError } from '../src/errors.js';
+import { ItemRenderer } from '../src/jobs/item-renderer.js';
 import { canMoveItem, canMoveJob, finalState, jobStatus, moveItem, moveJob, outputName, type JobRecord } from '../src/jobs/job-model.js';
 import { webhookSignature } from '../src/jobs/webhook.js';
-import { decode, readZip, startApp, waitFor } from './helpers.js';
+import { decode, readZip, startApp, testConfig, waitFor } from './helpers.js';
 
 let lp: LetterpressApp;
 let hook: { server: http.Server; calls: { status: number; body: Record<string, unknown>; raw: string; signature?: string }[]; failFirst: number; host: string };
@@ -206,6 +208,21 @@ describe('deadlines', () => {
     } finally {
       await strict.app.close();
     }
+  });
+
+  it("a row's spec is computed once, before its attempts, not again on every retry", async () => {
+    const timeout = { renderPoster: async () => Promise.reject(AppError.of('render_timeout', 'slow')) };
+    const renderer = new ItemRenderer({ config: testConfig(), catalog: lp.catalog, assets: lp.assets }, lp.templates, timeout as never, 1000);
+    let specs = 0;
+    const spec = renderer.spec.bind(renderer);
+    renderer.spec = (source, row) => (specs++, spec(source, row));
+    const pending = { n: 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null } as const;
+    const outcome = await renderer.renderWithRetries({ ...pending }, { kind: 'template', template: 'status-badge', format: 'png' }, { message: 'ok' }, 2, { save: async () => {} });
+    expect(outcome?.item).toMatchObject({ state: 'failed', attempts: 3, error: { code: 'render_timeout' } });
+    expect(specs).toBe(1);
+    // A bad row fails on its first attempt with the API's error, as before.
+    const bad = await renderer.renderWithRetries({ ...pending }, { kind: 'template', template: 'status-badge', format: 'png' }, { nope: 'x' }, 2, { save: async () => {} });
+    expect(bad?.item).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'unknown_parameter', param: 'nope' } });
   });
 });
 

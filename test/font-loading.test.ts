@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/config.js';
-import { loadFontCatalog } from '../workers/font-catalog.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
 import { rangesHas } from '../workers/unicode-ranges.js';
 import { startApp } from './helpers.js';
 

@@ -8,8 +8,9 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { buildApp, type BuildOptions, type LetterpressApp } from '../src/app.js';
 import { loadConfig, PROJECT_ROOT, type Config } from '../src/config.js';
-import { loadFontCatalog, type FontCatalog } from '../workers/font-catalog.js';
-import { initRegistry, registryBytes } from '../workers/font-registry.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
+import { initRegistry } from '../workers/font-registry.js';
+import { registryBytes, type FontCatalog } from '../workers/protocol.js';
 import { FontSelector } from '../workers/font-select.js';
 
 /** A config for tests: one worker, no logs unless asked, a fresh data folder for jobs. */

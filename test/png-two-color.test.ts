@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { rgba } from '../workers/background.js';
+import { rgba } from '../workers/shared.js';
 import { encodeWithSharp } from '../workers/encode.js';
 import { runPipeline } from '../workers/pipeline.js';
 import { cardDocument } from '../src/card.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LetterpressApp } from '../src/app.js';
 import { PROJECT_ROOT } from '../src/config.js';
-import { loadFontCatalog } from '../workers/font-catalog.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
 import { FontSelector } from '../workers/font-select.js';
 import { phraseModel } from '../workers/break-rules.js';
 import { readCoverage } from '../workers/font-tables.js';

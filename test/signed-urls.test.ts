@@ -57,6 +57,12 @@ describe('signed URLs', () => {
     expect(a).toBe(b);
   });
 
+  it('signs jpeg as jpg (one canonical format) and refuses a format the server would refuse', () => {
+    const sig = (url: string) => new URL(sign(url), 'http://x').searchParams.get('sig');
+    expect(sig('/render.jpeg?text=Hi')).toBe(sig('/render.jpg?text=Hi'));
+    expect(() => sign('/render.gif?text=Hi')).toThrow(expect.objectContaining({ code: 'unknown_format', param: 'format' }));
+  });
+
   it('the letterpress sign command prints a URL the server accepts', async () => {
     const { stdout } = await run(process.execPath, [path.join(PROJECT_ROOT, 'dist/src/cli.js'), 'sign', '/render.png?text=From%20the%20CLI&w=300&h=150'], {
       env: { ...process.env, SIGNING_KEYS: NEW },

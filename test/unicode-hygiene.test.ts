@@ -6,7 +6,7 @@ import { AppError } from '../src/errors.js';
 import { checkLimits } from '../workers/pipeline.js';
 import { cardDocument } from '../src/card.js';
 import { MAX_MARKS, normalizeText } from '../workers/text-normalize.js';
-import { loadFontCatalog } from '../workers/font-catalog.js';
+import { loadFontCatalog } from '../src/font-catalog.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import path from 'node:path';
 

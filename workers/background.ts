@@ -9,6 +9,7 @@ import './no-system-fonts.js';
 import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { GradientStop, Paint } from './protocol.js';
+import { gradientDirection, rgba } from './shared.js';
 
 /** A gradient paint (linear or radial). */
 export type GradientPaint = Exclude<Paint, { type: 'color' }>;
@@ -25,12 +26,6 @@ const gradients = new LRUCache<string, CachedGradient>({
 });
 let hits = 0;
 let misses = 0;
-
-/** Parses `rrggbbaa` into [r, g, b, a] bytes. */
-export function rgba(hex: string): [number, number, number, number] {
-  const n = parseInt(hex, 16);
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-}
 
 /** A CSS colour string Skia understands for `rrggbbaa`. */
 export function cssColor(hex: string): string {
@@ -75,8 +70,7 @@ export function gradientPixels(paint: GradientPaint, width: number, height: numb
   const out = new Uint8ClampedArray(width * height * 4);
   const px = new Uint32Array(out.buffer);
   if (paint.type === 'linear') {
-    const rad = (paint.angle * Math.PI) / 180;
-    const dx = Math.sin(rad), dy = -Math.cos(rad);
+    const { dx, dy } = gradientDirection(paint.angle);
     const len = Math.abs(width * dx) + Math.abs(height * dy);
     const cx = width / 2, cy = height / 2, stepX = dx / len;
     for (let y = 0; y < height; y++) {

@@ -8,6 +8,7 @@ import { naturalWidth } from './auto-size.js';
 import type { FontSelector } from './font-select.js';
 import { detectLang, itemizeParagraph } from './itemize.js';
 import type { BadgeSpec, LayerSpec, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
+import { rgba } from './shared.js';
 
 /** Badge geometry in CSS px (shields' flat style). */
 export const BADGE_GEOMETRY = Object.freeze({ height: 20, fontSize: 11, padX: 5, radius: 3 });
@@ -21,7 +22,7 @@ function textWidth(text: string, font: string, fonts: FontSelector): number {
 
 /** shields' text colours for a background: white with a dark shadow, or #333 with a light one past brightness 0.69. */
 export function badgeTextColors(bg: string): { text: string; shadow: string } {
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(bg.slice(i, i + 2), 16));
+  const [r, g, b] = rgba(bg);
   const light = (r * 299 + g * 587 + b * 114) / 255000 > 0.69;
   return light ? { text: '333333ff', shadow: 'cccccc4d' } : { text: 'ffffffff', shadow: '0101014d' };
 }

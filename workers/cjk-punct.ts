@@ -6,9 +6,8 @@
  * paragraph's first loses its left half; a closing mark ending a line may lose its right half
  * when the line would not fit otherwise. Only glyphs the font makes one em wide are trimmed.
  */
-import type { FaceInfo } from './font-catalog.js';
 import { REF_SIZE, measureRun } from './measure.js';
-import type { CjkLang } from './protocol.js';
+import type { CjkLang, FaceInfo } from './protocol.js';
 
 /** Space adjustments of a paragraph's graphemes, in em (all ≥ 0: amounts removed). */
 export interface PunctSpacing {

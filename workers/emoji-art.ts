@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
-import type { FaceInfo } from './font-catalog.js';
+import type { FaceInfo } from './protocol.js';
 import { ART_BOX as BOX, measureRun, REF_SIZE } from './measure.js';
 
 /** The emoji drawn (measured) in place of a sequence: any emoji has the font's one emoji advance. */

@@ -10,7 +10,8 @@
  *   white for JPEG.
  */
 import sharp from 'sharp';
-import { isOpaquePaint, rgba } from './background.js';
+import { isOpaquePaint } from './background.js';
+import { rgba } from './shared.js';
 import type { FontSelector } from './font-select.js';
 import { isArtFace } from './emoji-art.js';
 import { encodePalettePng, encodeTwoColorPng, type Clip } from './png-indexed.js';

@@ -5,9 +5,9 @@
  * `unicode-range` often claims characters the subset file has no glyph for.
  */
 import { LRUCache } from 'lru-cache';
-import type { FaceInfo } from './font-catalog.js';
+import type { FaceInfo, RangeSet } from './protocol.js';
 import { readCoverage } from './font-tables.js';
-import { rangesHas, type RangeSet } from './unicode-ranges.js';
+import { rangesHas } from './unicode-ranges.js';
 
 /** Counters of a coverage cache (cmaps read, cache hits, files that could not be read). */
 export interface CoverageStats { readonly reads: number; readonly hits: number; readonly errors: number; readonly entries: number }

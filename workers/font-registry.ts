@@ -11,8 +11,7 @@
  */
 import './no-system-fonts.js';
 import { GlobalFonts } from '@napi-rs/canvas';
-import type { FaceInfo } from './font-catalog.js';
-export { registryBytes } from './font-catalog.js';
+import type { FaceInfo } from './protocol.js';
 
 /** Registration counters of this thread (faces it loaded, faces it found loaded, failures). */
 export interface RegistryStats { readonly loaded: number; readonly shared: number; readonly failed: number }

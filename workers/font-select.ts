@@ -10,9 +10,8 @@
  */
 import { LRUCache } from 'lru-cache';
 import { FaceCoverage } from './font-coverage.js';
-import { NOTDEF_CP, type FaceInfo, type FontCatalog } from './font-catalog.js';
 import { ensureFace } from './font-registry.js';
-import type { CjkLang } from './protocol.js';
+import { NOTDEF_CP, type CjkLang, type FaceInfo, type FontCatalog } from './protocol.js';
 
 /**
  * Script classes that decide the fallback order: `Han`, `Jpan` (kana), `Kore` (Hangul), an

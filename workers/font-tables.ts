@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { mergeRanges, type RangeSet } from './unicode-ranges.js';
+import type { RangeSet } from './protocol.js';
+import { mergeRanges } from './unicode-ranges.js';
 
 /** What the catalog reads from a standalone font file. */
 export interface FontFileInfo {

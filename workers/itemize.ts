@@ -7,12 +7,11 @@
 import bidiFactory from 'bidi-js';
 import { breakOpportunities, cjkQuotes, NO_LINE_END, NO_LINE_START } from './break-rules.js';
 import { punctSpacing, type PunctSpacing } from './cjk-punct.js';
-import type { FaceInfo } from './font-catalog.js';
 import { FontSelector, scriptClass, usedByScript, type ScriptClass } from './font-select.js';
 import { graphemes } from './text-normalize.js';
 import { ART_PLACEHOLDER, artFace, hasArtwork } from './emoji-art.js';
 import { measureRun, type RunMetrics } from './measure.js';
-import type { CjkLang, Direction, LineBreak, WordBreak } from './protocol.js';
+import type { CjkLang, Direction, FaceInfo, LineBreak, WordBreak } from './protocol.js';
 
 const bidi = bidiFactory();
 

@@ -5,13 +5,12 @@
  * nominal line boxes, then moved just enough that their real ink (stacked marks above the first
  * line, descenders and marks below the last) stays inside the box.
  */
-import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
 import { isCjkChar } from './break-rules.js';
 import type { Paragraph } from './itemize.js';
 import { measureFace, measureInk, measureRun } from './measure.js';
 import { widthAt, wrap, type LineRange } from './line-break.js';
-import type { Align, Fit, VAlign } from './protocol.js';
+import type { Align, FaceInfo, Fit, VAlign } from './protocol.js';
 
 /** A run of text placed on the canvas (CSS px; `x` is its left edge, `y` its baseline). */
 export interface PlacedRun {

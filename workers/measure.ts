@@ -7,7 +7,7 @@
 import './no-system-fonts.js';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
-import type { FaceInfo } from './font-catalog.js';
+import type { FaceInfo } from './protocol.js';
 import { fontCss } from './font-registry.js';
 
 /** Size at which widths are measured and cached. */

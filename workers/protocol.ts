@@ -6,6 +6,18 @@
 /** Output image formats. `jpg` is the canonical name of JPEG. */
 export type ImageFormat = 'png' | 'jpg' | 'webp';
 
+/** Every output format, by its canonical name. */
+export const FORMATS: readonly ImageFormat[] = Object.freeze(['png', 'jpg', 'webp']);
+
+/** Every name a request may give a format (URL extension, `format` field): the canonical ones and `jpeg`. */
+export const FORMAT_NAMES: readonly string[] = Object.freeze(['png', 'jpg', 'jpeg', 'webp']);
+
+/** A format name in canonical form (`jpeg` is `jpg`); null for any other string (names are lowercase). */
+export function canonicalFormat(name: string): ImageFormat | null {
+  if (name === 'jpeg') return 'jpg';
+  return (FORMATS as readonly string[]).includes(name) ? (name as ImageFormat) : null;
+}
+
 /** Horizontal alignment of each line inside the padded box. */
 export type Align = 'left' | 'center' | 'right';
 /** Vertical alignment of the text block inside the padded box. */
@@ -91,6 +103,77 @@ export const MAX_FONT_SIZE = 512;
 export const pixelWidth = (spec: { readonly w: number; readonly dpr: number }): number => Math.round(spec.w * spec.dpr);
 /** Output height in device pixels. */
 export const pixelHeight = (spec: { readonly h: number; readonly dpr: number }): number => Math.round(spec.h * spec.dpr);
+
+// ---------------------------------------------------------------------------------------------
+// Fonts: the catalog the main thread builds at start (src/font-catalog.ts) and every worker
+// receives in its WorkerData. Plain data, safe to post between threads.
+
+/** A sorted list of inclusive code point ranges packed as [lo0, hi0, lo1, hi1, …] (workers/unicode-ranges.ts). */
+export type RangeSet = readonly number[];
+
+/** One font file: a single weight of a family, covering (at most) `ranges`. */
+export interface FaceInfo {
+  /** Position in `FontCatalog.faces` (the slot of its lazy Skia registration). */
+  readonly index: number;
+  /** Stable alias the face is registered under in Skia (unique per face). */
+  readonly alias: string;
+  readonly family: string;
+  readonly weight: number;
+  readonly file: string;
+  readonly bytes: number;
+  /** Declared coverage: a subset's CSS `unicode-range`, or the cmap of a standalone file. */
+  readonly ranges: RangeSet;
+  /** True when `ranges` is the font's own cmap; else the cmap is read from `cmapFile` when needed. */
+  readonly exact: boolean;
+  /** The file whose cmap is read (a subset's `.woff` sibling when there is one: cheaper than WOFF2). */
+  readonly cmapFile: string;
+}
+
+/** A family as listed by `GET /fonts`. */
+export interface FamilyInfo {
+  readonly name: string;
+  readonly weights: readonly number[];
+  readonly scripts: readonly string[];
+  /** Generic names (`sans`, `serif`, `mono`) that point at this family. */
+  readonly generic: readonly string[];
+}
+
+/** Everything the renderer needs to know about fonts; plain data, safe to post to workers. */
+export interface FontCatalog {
+  readonly faces: readonly FaceInfo[];
+  readonly families: readonly FamilyInfo[];
+  readonly generic: Readonly<Record<string, string>>;
+  /** Fallback families tried after the requested one, in order. */
+  readonly fallback: readonly string[];
+  /** Colour emoji family, tried first for emoji-presentation graphemes and last for the rest. */
+  readonly emoji: string;
+  /** Family whose one glyph (a box, mapped at U+E000) stands for a grapheme no font has. */
+  readonly notdef: string;
+  /** Preferred family per script (Hans, Hant, Hant-HK, Jpan, Kore, Arab, Beng, …), ahead of the fallback chain. */
+  readonly scripts: Readonly<Record<string, string>>;
+  /** Hash of the face list: part of every ETag, so new fonts change URLs' validators. */
+  readonly version: string;
+  /** Files that could not be used, with the reason (logged at start). */
+  readonly skipped: readonly { readonly file: string; readonly reason: string }[];
+}
+
+/** Code point the notdef family maps its box glyph to. */
+export const NOTDEF_CP = 0xe000;
+
+/** Bytes of the shared lazy-registration state workers need for a catalog (one Int32 per face, workers/font-registry.ts). */
+export function registryBytes(catalog: FontCatalog): number {
+  return Math.max(1, catalog.faces?.length ?? 0) * 4;
+}
+
+/** Data every render worker receives at start (Piscina's workerData). */
+export interface WorkerData {
+  readonly catalog: FontCatalog;
+  /** One Int32 per catalog face: its Skia registration state, shared by every thread (`registryBytes(catalog)` bytes). */
+  readonly fontLock: SharedArrayBuffer;
+  readonly limits: RenderLimits;
+  /** Int32 slots set to 1 by the main thread when a queued render's clients are all gone. */
+  readonly cancelBoard: SharedArrayBuffer;
+}
 
 /** Badge styles: `flat` (corner radius 3) and `flat-square` (square corners). */
 export type BadgeStyle = 'flat' | 'flat-square';

@@ -4,7 +4,6 @@
  * objects lose their fields crossing the thread boundary.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import type { FontCatalog } from './font-catalog.js';
 import { initRegistry, registryStats } from './font-registry.js';
 import { gradientCacheStats } from './background.js';
 import { imageCacheStats } from './images.js';
@@ -13,17 +12,7 @@ import { emojiArtStats } from './emoji-art.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline, type RenderState } from './pipeline.js';
-import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats } from './protocol.js';
-
-/** Data every worker receives at start. */
-export interface WorkerData {
-  readonly catalog: FontCatalog;
-  /** One Int32 per catalog face: its Skia registration state, shared by every thread. */
-  readonly fontLock: SharedArrayBuffer;
-  readonly limits: RenderLimits;
-  /** Int32 slots set to 1 by the main thread when a queued render's clients are all gone. */
-  readonly cancelBoard: SharedArrayBuffer;
-}
+import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats, WorkerData } from './protocol.js';
 
 const data = workerData as WorkerData;
 initRegistry(data.fontLock);

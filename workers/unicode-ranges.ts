@@ -3,8 +3,7 @@
  * Built from CSS `unicode-range` descriptors or from a font's cmap.
  */
 
-/** A sorted list of inclusive ranges packed as [lo0, hi0, lo1, hi1, …]. */
-export type RangeSet = readonly number[];
+import type { RangeSet } from './protocol.js';
 
 /** Sorts and merges inclusive [lo, hi] pairs into a RangeSet. */
 export function mergeRanges(pairs: [number, number][]): RangeSet {

@@ -7,9 +7,8 @@
  * em dash is the same stroke and joins its neighbour. A character whose form no bundled face
  * covers keeps the rotated horizontal glyph.
  */
-import type { FaceInfo } from './font-catalog.js';
 import type { FontSelector } from './font-select.js';
-import type { CjkLang } from './protocol.js';
+import type { CjkLang, FaceInfo } from './protocol.js';
 
 /** Horizontal character → its vertical presentation form. */
 export const VERTICAL_FORMS: ReadonlyMap<string, string> = new Map([

@@ -10,7 +10,7 @@
  * kana stay off a column's top under `strict`), and a 2-em dash `——` is never split. Dashes next
  * to dashes are stretched to their full cell so `——` draws as one continuous line.
  */
-import type { FaceInfo } from './font-catalog.js';
+import type { FaceInfo } from './protocol.js';
 import type { FontSelector } from './font-select.js';
 import type { Paragraph } from './itemize.js';
 import { kinsoku, type Kinsoku } from './break-rules.js';

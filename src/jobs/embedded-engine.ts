@@ -13,55 +13,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, insufficientStorage, jobsUnavailable } from '../errors.js';
+import { insufficientStorage, jobsUnavailable } from '../errors.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
 import {
-  emptyCounts, finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemCounts, type ItemError, type ItemRecord, type JobRecord, type JobStatus,
-} from './job-model.js';
+  cancelled, deliverJobWebhook, doneIfOnDisk, doneItem, finished, hasExpired, isJobId, itemExt, jobNotFound, newJob, replayed, sleep, started,
+  statusOf, storageFailure, summarize, tooManyJobs, type EngineOptions,
+} from './job-lifecycle.js';
+import { isFinished, moveItem, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
 import type { JobEngine } from './engine.js';
 import { isStorageError, type JobStore } from './job-store.js';
-import { deliverWebhook, WEBHOOK_DEFAULTS, type WebhookOptions } from './webhook.js';
-
-/** Engine limits. */
-export interface EngineOptions {
-  /** Items rendering at once, across all jobs. */
-  readonly concurrency: number;
-  /** Jobs running at once; more wait queued. */
-  readonly maxActive: number;
-  /** Jobs queued or running before submits are refused (429). */
-  readonly maxPending: number;
-  /** Retries after an item's deadline passes. */
-  readonly retries: number;
-  /** How long results stay after a job ends. */
-  readonly ttlMs: number;
-  readonly webhook?: WebhookOptions;
-  /** Signs webhook bodies when set. */
-  readonly webhookSecret?: string;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const now = (): string => new Date().toISOString();
-
-/** The extension an item's image will have. */
-export function itemExt(job: JobRecord, row: Record<string, unknown>): string {
-  if (job.source.kind === 'template') return job.source.format;
-  const f = String(row.format ?? 'png');
-  return f === 'jpeg' ? 'jpg' : ['png', 'jpg', 'webp'].includes(f) ? f : 'png';
-}
-
-/** Counts and the first errors of a job's items. */
-export function summarize(items: readonly ItemRecord[]): { counts: ItemCounts; errors: { row: number; error: ItemError }[] } {
-  const counts = emptyCounts();
-  const errors: { row: number; error: ItemError }[] = [];
-  for (const it of items) {
-    counts[it.state]++;
-    if (it.state === 'failed' && it.error && errors.length < 10) errors.push({ row: it.n, error: it.error });
-  }
-  return { counts, errors };
-}
 
 /** Runs jobs in-process. Emits `change` (job id) when a job's status changes and `item` (outcome) per row attempt finished. */
 export class EmbeddedEngine extends EventEmitter implements JobEngine {
@@ -94,8 +56,8 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
       const rows = await this.store.rows(job.id);
       for (const it of items) {
         if (it.state === 'done' || it.state === 'failed') continue;
-        const file = this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1]));
-        if (fs.existsSync(file)) await this.markDone(job, it, fs.statSync(file).size, rows[it.n - 1]);
+        const done = doneIfOnDisk(job, it, rows[it.n - 1], this.store.resultFile(job.id, it.n, itemExt(job, rows[it.n - 1])));
+        if (done) await this.store.setItem(job.id, done);
         else if (it.state !== 'pending') await this.store.setItem(job.id, moveItem(it, 'pending'));
       }
       this.log.info({ job: job.id, state: job.state }, 'job resumed');
@@ -118,18 +80,10 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     if (key) {
       const existing = await this.store.byIdempotencyKey(key);
       const job = existing ? await this.store.job(existing) : null;
-      if (job) {
-        if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
-        return { job, replayed: true };
-      }
+      if (job) return replayed(job, bodyHash);
     }
-    if (this.active.length + this.queued.length >= this.opts.maxPending) {
-      throw new AppError('too_many_jobs', 429, `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`, undefined, 5);
-    }
-    const job: JobRecord = {
-      id: randomBytes(12).toString('hex'), state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(),
-      startedAt: null, finishedAt: null, expiresAt: null, idempotencyKey: key, bodyHash, webhook: sub.webhook, webhookDelivered: false,
-    };
+    if (this.active.length + this.queued.length >= this.opts.maxPending) throw tooManyJobs(this.opts.maxPending);
+    const job = newJob(randomBytes(12).toString('hex'), sub, key, bodyHash);
     try {
       await this.store.create(job, sub.rows);
     } catch (err) {
@@ -145,9 +99,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
 
   /** The client view of a job, or 404. */
   async status(id: string): Promise<JobStatus> {
-    const job = await this.get(id);
-    const { counts, errors } = summarize(await this.store.items(id));
-    return jobStatus(job, counts, errors);
+    return statusOf(await this.get(id), await this.store.items(id));
   }
 
   /** Item records of a job. */
@@ -167,20 +119,19 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
 
   /** A job record, or 404 `job_not_found`. */
   async get(id: string): Promise<JobRecord> {
-    const job = /^[a-z0-9]{8,40}$/.test(id) ? await this.store.job(id) : null;
-    if (!job) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
+    const job = isJobId(id) ? await this.store.job(id) : null;
+    if (!job) throw jobNotFound(id);
     return job;
   }
 
   /** Cancels a job: pending items are never rendered; finished images stay until the job expires. */
   async cancel(id: string): Promise<JobStatus> {
-    const job = await this.get(id);
-    if (!isFinished(job.state)) {
-      const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-      await this.persist(cancelled);
+    const ended = cancelled(await this.get(id), this.opts.ttlMs);
+    if (ended) {
+      await this.persist(ended);
       this.drop(id);
       this.emit('change', id);
-      if (cancelled.webhook) void this.notify(cancelled);
+      if (ended.webhook) void this.notify(ended);
       this.pump();
     }
     return this.status(id);
@@ -231,7 +182,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     const job = await this.store.job(id);
     if (!job || isFinished(job.state)) return this.drop(id);
     if (job.state === 'queued') {
-      await this.persist(moveJob(job, 'running', { startedAt: now() }));
+      await this.persist(started(job));
       this.emit('change', id);
     }
     const items = await this.store.items(id);
@@ -253,19 +204,14 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     return null;
   }
 
-  private async markDone(job: JobRecord, it: ItemRecord, bytes: number, row: Record<string, unknown>): Promise<void> {
-    await this.store.setItem(job.id, moveItem(it, 'done', { bytes, error: null, file: outputName(it.n, job.total, itemExt(job, row), row.filename) }));
-  }
-
   /** Renders one item (see ItemRenderer.renderWithRetries) and records its image or its failure. */
   private async runItem(id: string, n: number): Promise<void> {
     const job = await this.store.job(id);
     if (!job || job.state !== 'running') return;
     const row = (await this.store.rows(id))[n - 1];
-    const ext = itemExt(job, row);
     const item = (await this.store.items(id))[n - 1];
-    const file = this.store.resultFile(id, n, ext);
-    if (fs.existsSync(file)) return this.markDone(job, item, fs.statSync(file).size, row);
+    const onDisk = doneIfOnDisk(job, item, row, this.store.resultFile(id, n, itemExt(job, row)));
+    if (onDisk) return this.store.setItem(id, onDisk);
     const outcome = await this.renderer.renderWithRetries(item, job.source, row, this.opts.retries, {
       save: (it) => this.store.setItem(id, it),
       onTimeout: () => {
@@ -282,7 +228,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     }
     if (outcome.image) {
       await this.store.writeResult(id, n, outcome.image.ext, outcome.image.body);
-      await this.markDone(job, outcome.item, outcome.image.body.byteLength, row);
+      await this.store.setItem(id, doneItem(job, outcome.item, row, outcome.image.body.byteLength));
       this.emit('item', 'done');
     } else {
       await this.store.setItem(id, outcome.item);
@@ -297,7 +243,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
     if (!job || job.state !== 'running' || (this.pending.get(id)?.length ?? 0) > 0 || (this.inflight.get(id) ?? 0) > 0) return;
     const { counts } = summarize(await this.store.items(id));
     if (counts.done + counts.failed < job.total) return;
-    const ended = moveJob(job, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+    const ended = finished(job, counts, this.opts.ttlMs);
     await this.persist(ended);
     this.drop(id);
     this.inflight.delete(id);
@@ -326,9 +272,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
    */
   private async failRow(id: string, n: number, err: unknown): Promise<void> {
     const full = isStorageError(err);
-    const error = full
-      ? { code: 'insufficient_storage', message: `the image could not be stored: the disk is full (${(err as NodeJS.ErrnoException).code})` }
-      : { code: 'internal_error', message: 'the renderer failed on this item' };
+    const error = full ? storageFailure(err) : { code: 'internal_error', message: 'the renderer failed on this item' };
     const rows = [n];
     if (full) {
       rows.push(...(this.pending.get(id) ?? []));
@@ -349,7 +293,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
 
   private async notify(job: JobRecord): Promise<void> {
     const status = await this.status(job.id);
-    const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
+    const ok = await deliverJobWebhook(job, status, this.opts, this.log);
     if (ok) {
       const fresh = await this.store.job(job.id);
       if (fresh) await this.persist({ ...fresh, webhookDelivered: true });
@@ -360,7 +304,7 @@ export class EmbeddedEngine extends EventEmitter implements JobEngine {
   async sweep(at = Date.now()): Promise<number> {
     let removed = 0;
     for (const job of await this.store.jobs()) {
-      if (isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at) {
+      if (hasExpired(job, at)) {
         await this.store.remove(job.id);
         removed++;
       }

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { canonicalizePoster, type PosterContext } from '../poster.js';
 import type { RenderPool } from '../pool.js';
 import type { TemplateStore } from '../templates.js';
+import { sleep } from './job-lifecycle.js';
 import { moveItem, type ItemError, type ItemRecord, type JobSource } from './job-model.js';
 
 /** The outcome of one attempt. */
@@ -29,8 +30,6 @@ export interface RetryHooks {
 /** How the attempts at a row ended: an image (item still `rendering`), or the `failed` item. */
 export type RowOutcome = { readonly item: ItemRecord; readonly image: { readonly body: Buffer; readonly ext: string } | null };
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** Turns rows into images on the shared pool. */
 export class ItemRenderer {
   constructor(private readonly ctx: PosterContext, private readonly templates: TemplateStore, private readonly pool: RenderPool, private readonly timeoutMs: number) {}
@@ -50,15 +49,17 @@ export class ItemRenderer {
   }
 
   /**
-   * Renders a row until it has an image or fails: a timeout is retried up to `retries` times, a
-   * full queue is waited out without counting. Resolves null when `keepGoing` said stop.
+   * Renders a row until it has an image or fails: its spec is computed once (a bad row fails on
+   * its first attempt), a timeout is retried up to `retries` times, a full queue is waited out
+   * without counting. Resolves null when `keepGoing` said stop.
    */
   async renderWithRetries(item: ItemRecord, source: JobSource, row: Record<string, unknown>, retries: number, hooks: RetryHooks): Promise<RowOutcome | null> {
+    const prepared = this.prepare(source, row);
     for (;;) {
       if (hooks.keepGoing && !(await hooks.keepGoing())) return null;
       item = moveItem(item, 'rendering', { attempts: item.attempts + 1 });
       await hooks.save(item);
-      const a = await this.attempt(source, row);
+      const a = prepared.ok ? await this.render(prepared.spec) : prepared;
       if (a.ok) return { item, image: { body: a.body, ext: a.ext } };
       if (a.kind === 'busy') {
         item = moveItem(item, 'pending', { attempts: item.attempts - 1 });
@@ -76,18 +77,31 @@ export class ItemRenderer {
     }
   }
 
-  /** One attempt at rendering a row. */
-  async attempt(source: JobSource, row: Record<string, unknown>, signal?: AbortSignal): Promise<Attempt> {
+  /** A row's canonical spec, or the failed attempt a bad row is (computed once per row, before any attempt). */
+  prepare(source: JobSource, row: Record<string, unknown>): { readonly ok: true; readonly spec: PosterSpec } | Extract<Attempt, { ok: false }> {
     try {
-      const spec = this.spec(source, row);
+      return { ok: true, spec: this.spec(source, row) };
+    } catch (err) {
+      return failedAttempt(err);
+    }
+  }
+
+  /** One attempt at rendering a row's spec. */
+  async render(spec: PosterSpec, signal?: AbortSignal): Promise<Attempt> {
+    try {
       const image = await this.pool.render(spec, signal, this.timeoutMs);
       return { ok: true, body: Buffer.from(image.body.buffer, image.body.byteOffset, image.body.byteLength), ext: spec.format };
     } catch (err) {
-      if (!(err instanceof AppError)) return { ok: false, kind: 'failed', error: { code: 'internal_error', message: 'the renderer failed on this item' } };
-      const error = err.toJSON().error;
-      if (err.code === 'render_timeout') return { ok: false, kind: 'timeout', error };
-      if (err.code === 'overloaded' || err.code === 'client_closed') return { ok: false, kind: 'busy', error };
-      return { ok: false, kind: 'failed', error };
+      return failedAttempt(err);
     }
   }
+}
+
+/** What a failure means for the row: the API's error for a bad row, a timeout (retried), a full queue (waited out). */
+function failedAttempt(err: unknown): Extract<Attempt, { ok: false }> {
+  if (!(err instanceof AppError)) return { ok: false, kind: 'failed', error: { code: 'internal_error', message: 'the renderer failed on this item' } };
+  const error = err.toJSON().error;
+  if (err.code === 'render_timeout') return { ok: false, kind: 'timeout', error };
+  if (err.code === 'overloaded' || err.code === 'client_closed') return { ok: false, kind: 'busy', error };
+  return { ok: false, kind: 'failed', error };
 }

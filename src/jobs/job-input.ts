@@ -12,6 +12,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { WEBHOOK_HOST_ENTRY } from '../config.js';
 import { badParam } from '../errors.js';
+import { requireFormat } from '../params.js';
 import { DECIMAL, decimalMessage } from '../query-string.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../json-body.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
@@ -31,7 +32,6 @@ export interface InputLimits {
   readonly webhookHosts: readonly string[];
 }
 
-const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Whether WEBHOOK_HOSTS entry `entry` (a host: the scheme's default port only; or host:port) allows the (parsed) webhook URL `u`. */
@@ -77,8 +77,7 @@ function templateSource(name: unknown, format: unknown, templates: TemplateStore
   if (typeof name !== 'string' || name === '') throw badParam('missing_parameter', 'template', 'template is required for rows of variables');
   const t = templates.get(name); // 404 unknown_template
   const fmt = String(format ?? t.document.format ?? 'png');
-  if (!FORMATS.has(fmt)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
-  return { source: { kind: 'template', template: t.name, format: fmt === 'jpeg' ? 'jpg' : fmt }, template: t };
+  return { source: { kind: 'template', template: t.name, format: requireFormat(fmt) }, template: t };
 }
 
 /** Keys a template row may carry besides the template's variables. */

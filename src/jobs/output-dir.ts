@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { itemExt } from './embedded-engine.js';
+import { itemExt } from './job-lifecycle.js';
 import { isFinished, type ItemRecord, type JobRecord } from './job-model.js';
 import { FileJobStore, writeAtomic } from './job-store.js';
 import { jobNames } from './results-zip.js';

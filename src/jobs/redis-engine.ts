@@ -32,14 +32,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { itemExt, summarize, type EngineOptions } from './embedded-engine.js';
 import type { JobEngine } from './engine.js';
 import type { ItemRenderer } from './item-renderer.js';
 import type { JobSubmission } from './job-input.js';
-import { finalState, isFinished, jobStatus, moveItem, moveJob, outputName, type ItemError, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
+import {
+  cancelled, deliverJobWebhook, doneIfOnDisk, doneItem, finished, hasExpired, idempotencyConflict, isJobId, itemExt, jobNotFound, newJob, replayed,
+  sleep, started, statusOf, storageFailure, summarize, tooManyJobs, type EngineOptions,
+} from './job-lifecycle.js';
+import { isFinished, moveItem, type ItemError, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
 import { isStorageError, removeTempFiles, ResultsDir } from './job-store.js';
 import { RedisHealth } from './redis-health.js';
-import { deliverWebhook, WEBHOOK_DEFAULTS } from './webhook.js';
 
 const QUEUE = 'letterpress-chunks';
 const CHANNEL = 'lp:events';
@@ -48,8 +50,6 @@ const K = {
   claims: (id: string) => `lp:job:${id}:claims`, final: (id: string) => `lp:job:${id}:final`, count: (id: string) => `lp:job:${id}:count`,
   by: (id: string) => `lp:job:${id}:by`, queued: (id: string) => `lp:job:${id}:queued`, idem: (key: string) => `lp:idem:${key}`, jobs: 'lp:jobs',
 };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const now = (): string => new Date().toISOString();
 /** Marks row ARGV[1] final (state ARGV[2]) and counts it, once: the new count, or -1 when it was final already. */
 const COUNT_ONCE = `if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return redis.call('HINCRBY', KEYS[2], 'finished', 1) end return -1`;
 /** Reconnects after 100 ms, backing off to 2 s, forever. */
@@ -167,25 +167,21 @@ export class RedisEngine extends EventEmitter implements JobEngine {
         const raw = existing ? await this.redis.get(K.job(existing)) : null;
         if (!raw) {
           // The submit that set this key was cut off before its job was stored: this one takes the key.
-          if (attempt > 0) throw new AppError('idempotency_conflict', 409, 'a submission with this Idempotency-Key is in progress', 'Idempotency-Key');
+          if (attempt > 0) throw idempotencyConflict('a submission with this Idempotency-Key is in progress');
           await this.redis.del(K.idem(key));
           continue;
         }
-        const job = JSON.parse(raw) as JobRecord;
-        if (job.bodyHash !== bodyHash) throw new AppError('idempotency_conflict', 409, 'this Idempotency-Key was used for a different submission', 'Idempotency-Key');
-        if (!(await this.redis.exists(K.queued(job.id)))) await this.enqueue(job); // the first submit was cut off before its chunks
-        return { job, replayed: true };
+        const replay = replayed(JSON.parse(raw) as JobRecord, bodyHash);
+        if (!(await this.redis.exists(K.queued(replay.job.id)))) await this.enqueue(replay.job); // the first submit was cut off before its chunks
+        return replay;
       }
     }
     const open = await this.openJobs();
     if (open >= this.opts.maxPending) {
       if (key) await this.redis.del(K.idem(key));
-      throw new AppError('too_many_jobs', 429, `${this.opts.maxPending} jobs are already queued or running; retry when one finishes`, undefined, 5);
+      throw tooManyJobs(this.opts.maxPending);
     }
-    const job: JobRecord = {
-      id, state: 'queued', source: sub.source, total: sub.rows.length, createdAt: now(), startedAt: null, finishedAt: null, expiresAt: null,
-      idempotencyKey: key, bodyHash, webhook: sub.webhook, webhookDelivered: false,
-    };
+    const job = newJob(id, sub, key, bodyHash);
     const multi = this.redis.multi();
     for (let i = 0; i < sub.rows.length; i += 1000) multi.rpush(K.rows(id), ...sub.rows.slice(i, i + 1000).map((r) => JSON.stringify(r)));
     multi.set(K.job(id), JSON.stringify(job));
@@ -227,8 +223,8 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   private async load(id: string): Promise<JobRecord> {
-    const raw = /^[a-z0-9]{8,40}$/.test(id) ? await this.redis.get(K.job(id)) : null;
-    if (!raw) throw new AppError('job_not_found', 404, `no job ${id.slice(0, 40)} (it may have expired)`, 'id');
+    const raw = isJobId(id) ? await this.redis.get(K.job(id)) : null;
+    if (!raw) throw jobNotFound(id);
     return JSON.parse(raw) as JobRecord;
   }
 
@@ -271,18 +267,15 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   }
 
   private async loadStatus(id: string): Promise<JobStatus> {
-    const job = await this.load(id);
-    const { counts, errors } = summarize(await this.loadItems(id));
-    return jobStatus(job, counts, errors);
+    return statusOf(await this.load(id), await this.loadItems(id));
   }
 
   async cancel(id: string): Promise<JobStatus> {
     return this.health.guard('cancel', async () => {
-      const job = await this.load(id);
-      if (!isFinished(job.state)) {
-        const cancelled = moveJob(job, 'cancelled', { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
-        await this.save(cancelled);
-        if (cancelled.webhook) void this.notify(cancelled);
+      const ended = cancelled(await this.load(id), this.opts.ttlMs);
+      if (ended) {
+        await this.save(ended);
+        if (ended.webhook) void this.notify(ended);
       }
       return this.loadStatus(id);
     });
@@ -302,7 +295,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     let job = await this.load(chunk.id).catch((err) => (err instanceof AppError ? null : Promise.reject(err))); // gone: nothing to do
     if (!job || isFinished(job.state)) return;
     if (job.state === 'queued') {
-      job = moveJob(job, 'running', { startedAt: now() });
+      job = started(job);
       await this.save(job); // two workers may both do this; the same values either way
     }
     const rows = await this.loadRows(chunk.id);
@@ -326,14 +319,14 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     if (!(await this.claim(id, n))) return storageError; // finished by another worker
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
     const item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
-    const name = outputName(n, job.total, itemExt(job, row), row.filename);
     if (item.state === 'done' || item.state === 'failed') {
       // Recorded, but not counted: Redis went away between the two (the chunk came back to us).
       await this.complete(job, item, false);
       return storageError;
     }
-    if (fs.existsSync(file)) {
-      await this.complete(job, moveItem(item, 'done', { file: name, bytes: fs.statSync(file).size, error: null }), false);
+    const onDisk = doneIfOnDisk(job, item, row, file);
+    if (onDisk) {
+      await this.complete(job, onDisk, false);
       return storageError;
     }
     if (storageError) {
@@ -358,12 +351,12 @@ export class RedisEngine extends EventEmitter implements JobEngine {
       await this.results.writeResult(id, n, outcome.image.ext, outcome.image.body);
     } catch (err) {
       if (!isStorageError(err)) throw err;
-      const error = { code: 'insufficient_storage', message: `the image could not be stored: the disk is full (${(err as NodeJS.ErrnoException).code})` };
+      const error = storageFailure(err);
       this.log.error({ job: id, row: n, code: (err as NodeJS.ErrnoException).code }, 'disk full: row failed, the rest of its chunk fails with it');
       await this.complete(job, moveItem(outcome.item, 'failed', { error }), false);
       return error;
     }
-    await this.complete(job, moveItem(outcome.item, 'done', { file: name, bytes: outcome.image.body.byteLength, error: null }), true);
+    await this.complete(job, doneItem(job, outcome.item, row, outcome.image.body.byteLength), true);
     return null;
   }
 
@@ -404,18 +397,17 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const fresh = await this.load(id).catch((err) => (err instanceof AppError ? null : Promise.reject(err)));
     if (!fresh || isFinished(fresh.state)) return;
     if (Number(await this.redis.hget(K.count(id), 'finished') ?? 0) < fresh.total) return;
-    const job = fresh;
-    const { counts } = summarize(await this.loadItems(job.id));
-    const done = moveJob(fresh, finalState(counts, job.total), { finishedAt: now(), expiresAt: new Date(Date.now() + this.opts.ttlMs).toISOString() });
+    const { counts } = summarize(await this.loadItems(id));
+    const done = finished(fresh, counts, this.opts.ttlMs);
     await this.save(done);
-    this.log.info({ job: job.id, state: done.state, done: counts.done, failed: counts.failed }, 'job finished (redis)');
+    this.log.info({ job: id, state: done.state, done: counts.done, failed: counts.failed }, 'job finished (redis)');
     if (done.webhook) void this.notify(done);
   }
 
   private async notify(job: JobRecord): Promise<void> {
     try {
       const status = await this.loadStatus(job.id);
-      const ok = await deliverWebhook(job.webhook!, status, this.opts.webhook ?? WEBHOOK_DEFAULTS, (n, s) => this.log.info({ job: job.id, attempt: n, status: s }, 'webhook attempt'), this.opts.webhookSecret);
+      const ok = await deliverJobWebhook(job, status, this.opts, this.log);
       if (ok) await this.save({ ...(await this.load(job.id)), webhookDelivered: true });
     } catch (err) {
       this.health.errors.error('webhook', err);
@@ -435,7 +427,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     for (const id of await this.redis.zrange(K.jobs, 0, -1)) {
       const raw = await this.redis.get(K.job(id));
       const job = raw ? (JSON.parse(raw) as JobRecord) : null;
-      const expired = job && isFinished(job.state) && job.expiresAt && Date.parse(job.expiresAt) <= at;
+      const expired = job && hasExpired(job, at);
       const neverQueued = job && job.state === 'queued' && at - Date.parse(job.createdAt) >= grace
         && !(await this.redis.exists(K.queued(id))) && !(await this.queue.getJob(`${id}-1`)); // (jobs from before the marker have their chunk)
       if (job && !expired && !neverQueued) continue;

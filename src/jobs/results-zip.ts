@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
-import { itemExt } from './embedded-engine.js';
+import { itemExt } from './job-lifecycle.js';
 import type { ItemRecord, JobRecord } from './job-model.js';
 import { rowNames } from './output-names.js';
 

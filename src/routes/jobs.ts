@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { canonicalFormat } from '../../workers/protocol.js';
 import { contentDisposition } from '../content-disposition.js';
 import { AppError, badParam } from '../errors.js';
+import { CONTENT_TYPES } from '../image-reply.js';
 import type { JobEngine } from '../jobs/engine.js';
 import { fromCsv, fromJson, fromNdjson, type JobSubmission } from '../jobs/job-input.js';
 import { isFinished } from '../jobs/job-model.js';
@@ -17,7 +19,6 @@ import { jobNames, resultsZip } from '../jobs/results-zip.js';
 import { describeRoute, jsonResponse, type ErrorSpec } from '../openapi.js';
 import { requireBearer } from '../signing.js';
 import type { TemplateStore } from '../templates.js';
-import { CONTENT_TYPES } from './render.js';
 
 /**
  * The query of POST /jobs: what NDJSON and CSV bodies take there (a JSON body carries them itself).
@@ -226,13 +227,14 @@ export function jobRoutes(app: FastifyInstance, deps: { config: Config; template
     if (n < 1 || n > job.total) throw badParam('out_of_range', 'n', `row must be from 1 to ${job.total}`);
     const item = (await engine.items(job.id))[n - 1];
     if (item.state !== 'done') {
-      throw new AppError('item_not_ready', 404, `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
+      throw AppError.of('item_not_ready', `row ${n} is ${item.state}${item.error ? `: ${item.error.code}` : ''}`, 'n');
     }
     const rows = await engine.rows(job.id);
     const file = engine.resultFile(job, n, rows[n - 1]);
-    const ext = file.slice(file.lastIndexOf('.') + 1) as keyof typeof CONTENT_TYPES;
+    const ext = file.slice(file.lastIndexOf('.') + 1);
+    const format = canonicalFormat(ext);
     const name = jobNames(job, rows).get(n) ?? `${n}.${ext}`;
-    return reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream').header('Cache-Control', 'no-store')
+    return reply.type(format ? CONTENT_TYPES[format] : 'application/octet-stream').header('Cache-Control', 'no-store')
       .header('Content-Disposition', contentDisposition('inline', name)).send(fs.createReadStream(file));
   });
 }

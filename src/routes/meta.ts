@@ -10,7 +10,7 @@
  * the reason. While the app drains every new request, this one included, gets 503 `shutting_down` (app.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
+import type { FontCatalog } from '../../workers/protocol.js';
 import type { ImageCache } from '../image-cache.js';
 import type { Metrics } from '../metrics.js';
 import { describeRoute, jsonResponse, NO_QUERY, probeUnavailable, UNKNOWN_QUERY } from '../openapi.js';

@@ -60,7 +60,7 @@ export function placeholderRoutes(app: FastifyInstance, deps: ServeDeps): void {
       },
       // A first segment that is no size is not a placeholder: 404 as for any unknown path, before the query is checked.
       preValidation: async (req) => {
-        if (!isPlaceholderSize(req.params.size)) throw new AppError('not_found', 404, `no route ${req.method} ${req.url.split('?')[0].slice(0, 100)}`);
+        if (!isPlaceholderSize(req.params.size)) throw AppError.of('not_found', `no route ${req.method} ${req.url.split('?')[0].slice(0, 100)}`);
       },
     }, async (req, reply) => {
       const { size, a, b, c } = req.params;

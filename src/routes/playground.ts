@@ -12,8 +12,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { PROJECT_ROOT } from '../config.js';
 import { matchesIfNoneMatch } from '../etag.js';
+import { FORMATS } from '../../workers/protocol.js';
 import { DEFAULTS, querySchema } from '../params.js';
-import { CONTENT_TYPES } from './render.js';
 
 /** CSP of the playground page and its files: same origin only, images also from blob: and data:. */
 export const PLAYGROUND_CSP = [
@@ -56,7 +56,7 @@ function sendFile(req: FastifyRequest, reply: FastifyReply, file: StaticFile): F
 /** What the page needs to build its controls: the GET /render.{format} query schema with defaults. */
 export function playgroundParams(config: Config): Record<string, unknown> {
   return {
-    render: { path: '/render.{format}', formats: Object.keys(CONTENT_TYPES), query: querySchema(config), defaults: DEFAULTS },
+    render: { path: '/render.{format}', formats: FORMATS, query: querySchema(config), defaults: DEFAULTS },
     signing: config.signingKeys.length > 0,
   };
 }

@@ -4,21 +4,21 @@
  * `GET /assets`. Same ETag/304, caching, admission and error rules as `GET /render.*`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
-import { pixelHeight, pixelWidth, type PosterSpec } from '../../workers/protocol.js';
+import { canonicalFormat, FORMAT_NAMES, pixelHeight, pixelWidth, type FontCatalog, type PosterSpec } from '../../workers/protocol.js';
 import type { AssetCatalog } from '../assets.js';
 import type { Config } from '../config.js';
-import { etagFor, matchesIfNoneMatch } from '../etag.js';
+import { etagFor } from '../etag.js';
 import { badParam } from '../errors.js';
 import type { ImageCache } from '../image-cache.js';
+import { replyImage } from '../image-reply.js';
 import type { Metrics } from '../metrics.js';
 import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
+import { requireFormat } from '../params.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
 import { requireBearer, verifySignature } from '../signing.js';
 import { RESERVED, type Template, type TemplateStore } from '../templates.js';
-import { IMMUTABLE, sendImage, type RenderLogInfo } from './render.js';
 
 /** What these routes need. */
 export interface PosterDeps {
@@ -31,16 +31,13 @@ export interface PosterDeps {
   readonly metrics: Metrics;
 }
 
-const FORMATS = new Set(['png', 'jpg', 'jpeg', 'webp']);
-
 /** Answers 304 from the ETag, or renders the poster through the cache. */
 async function answerPoster(req: FastifyRequest, reply: FastifyReply, spec: PosterSpec, canonical: string, deps: PosterDeps): Promise<FastifyReply> {
   const etag = etagFor(`poster\n${canonical}`, deps.catalog.version);
   const textLength = spec.layers.reduce((n, l) => n + (l.type === 'text' ? l.spans.reduce((m, s) => m + s.text.length, 0) : 0), 0);
-  req.renderInfo = { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, outcome: 'etag', textLength } satisfies RenderLogInfo;
-  reply.header('ETag', etag).header('Cache-Control', IMMUTABLE);
-  if (matchesIfNoneMatch(req.headers['if-none-match'], etag)) return reply.status(304).send();
-  return sendImage(req, reply, { etag, format: spec.format, cache: deps.cache, metrics: deps.metrics, render: (signal) => deps.pool.render(spec, signal) });
+  return replyImage(req, reply, {
+    etag, info: { format: spec.format, px: `${pixelWidth(spec)}x${pixelHeight(spec)}`, textLength }, render: (signal) => deps.pool.render(spec, signal),
+  }, deps);
 }
 
 /** A template as listed by the API, with an example URL. */
@@ -51,7 +48,7 @@ function describe(t: Template): Record<string, unknown> {
   return {
     name: t.name, title: t.title, description: t.description,
     width: t.document.width ?? 1200, height: t.document.height ?? 630,
-    variables: t.variables, url: `/t/${t.name}.${String(t.document.format ?? 'png').replace('jpeg', 'jpg')}${q ? `?${q}` : ''}`,
+    variables: t.variables, url: `/t/${t.name}.${canonicalFormat(String(t.document.format ?? 'png')) ?? 'png'}${q ? `?${q}` : ''}`,
   };
 }
 
@@ -72,7 +69,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
         description: 'The document is validated against this schema with JSON pointers in errors (`param`). Same ETag/304 and caching as GET /render.{format}. With SIGNING_KEYS set, needs `Authorization: Bearer`.',
         ok: imageResponses(),
         errors: [
-          [400, 'Bad document: `invalid_document`, `out_of_range`, `too_many_layers`, `unknown_asset`, `remote_image`, `invalid_image`, `too_many_pixels`, … with the JSON pointer of the bad field in `param`.'],
+          [400, 'Bad document: `invalid_document`, `out_of_range`, `too_many_layers`, `unknown_asset`, `remote_image`, `invalid_image`, `too_many_pixels`, `limit_exceeded`, … with the JSON pointer of the bad field in `param`.'],
           [403, '`invalid_signature`: with SIGNING_KEYS set, `Authorization: Bearer <key>` is missing or wrong.'],
           [413, '`payload_too_large`: the body is larger than MAX_BODY_KB.'],
           [415, '`unsupported_media_type`: the body is not `application/json`.'],
@@ -108,7 +105,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
           [503, '`overloaded` or `render_timeout`; retry after `Retry-After` seconds.'],
         ],
       }),
-      params: { type: 'object', required: ['name', 'format'], properties: { name: { type: 'string', description: 'Template name (GET /templates).' }, format: { type: 'string', enum: ['png', 'jpg', 'jpeg', 'webp'] } } },
+      params: { type: 'object', required: ['name', 'format'], properties: { name: { type: 'string', description: 'Template name (GET /templates).' }, format: { type: 'string', enum: [...FORMAT_NAMES] } } },
       querystring: {
         type: 'object',
         additionalProperties: { type: 'string' },
@@ -123,8 +120,8 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     // The template and its variables are checked in templates.fill (naming the variable), not by Fastify.
     validatorCompiler: () => () => true,
   }, async (req, reply) => {
-    const { name, format } = req.params;
-    if (!FORMATS.has(format)) throw badParam('unknown_format', 'format', 'format must be one of png, jpg, jpeg, webp');
+    const { name } = req.params;
+    const format = requireFormat(req.params.format);
     const t = templates.get(name);
     const query = Object.create(null) as Record<string, string>; // `__proto__` stays a (refused) key
     for (const [k, v] of Object.entries(req.query)) {

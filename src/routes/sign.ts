@@ -5,7 +5,7 @@
  * no signature). A URL the server would refuse answers the same 4xx naming the parameter.
  */
 import type { FastifyInstance } from 'fastify';
-import type { FontCatalog } from '../../workers/font-catalog.js';
+import type { FontCatalog } from '../../workers/protocol.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { describeRoute, jsonResponse } from '../openapi.js';
@@ -38,7 +38,7 @@ export function signRoutes(app: FastifyInstance, deps: { config: Config; catalog
     },
     // The key is checked before the body is even parsed: callers without one learn nothing.
     onRequest: async (req) => {
-      if (config.signingKeys.length === 0) throw new AppError('not_found', 404, 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
+      if (config.signingKeys.length === 0) throw AppError.of('not_found', 'this server does not sign URLs: SIGNING_KEYS is not set, so URLs need no sig');
       checkBearer(req.headers.authorization, config.signingKeys);
     },
   }, async (req, reply) => {

@@ -1,62 +1,20 @@
 /**
- * The font catalog: which font files exist, what family/weight each belongs to and which code
- * points it covers. Built once at start-up from the configured font folders only (`fonts/` plus
- * FONT_DIRS) — never from a request — so a URL cannot make the service read arbitrary files.
- * Pure file-system work (no canvas), so the HTTP side can use it for `/fonts`, validation and the
- * font-set version that goes into every ETag; workers register the same faces with Skia.
+ * Loading the font catalog, on the main thread at start: which font files exist, what
+ * family/weight each belongs to and which code points it covers. Built once from the configured
+ * font folders only (`fonts/` plus FONT_DIRS) — never from a request — so a URL cannot make the
+ * service read arbitrary files. Pure file-system work (no canvas): the HTTP side uses the catalog
+ * for `/fonts`, validation and the font-set version that goes into every ETag, and hands it to
+ * every render worker (WorkerData), which registers the same faces with Skia. The catalog's types
+ * are in workers/protocol.ts, which both threads import.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FaceCoverage } from './font-coverage.js';
-import { readFontFile } from './font-tables.js';
-import { parseUnicodeRange, type RangeSet } from './unicode-ranges.js';
-
-/** One font file: a single weight of a family, covering (at most) `ranges`. */
-export interface FaceInfo {
-  /** Position in `FontCatalog.faces` (the slot of its lazy Skia registration). */
-  readonly index: number;
-  /** Stable alias the face is registered under in Skia (unique per face). */
-  readonly alias: string;
-  readonly family: string;
-  readonly weight: number;
-  readonly file: string;
-  readonly bytes: number;
-  /** Declared coverage: a subset's CSS `unicode-range`, or the cmap of a standalone file. */
-  readonly ranges: RangeSet;
-  /** True when `ranges` is the font's own cmap; else the cmap is read from `cmapFile` when needed. */
-  readonly exact: boolean;
-  /** The file whose cmap is read (a subset's `.woff` sibling when there is one: cheaper than WOFF2). */
-  readonly cmapFile: string;
-}
-
-/** A family as listed by `GET /fonts`. */
-export interface FamilyInfo {
-  readonly name: string;
-  readonly weights: readonly number[];
-  readonly scripts: readonly string[];
-  /** Generic names (`sans`, `serif`, `mono`) that point at this family. */
-  readonly generic: readonly string[];
-}
-
-/** Everything the renderer needs to know about fonts; plain data, safe to post to workers. */
-export interface FontCatalog {
-  readonly faces: readonly FaceInfo[];
-  readonly families: readonly FamilyInfo[];
-  readonly generic: Readonly<Record<string, string>>;
-  /** Fallback families tried after the requested one, in order. */
-  readonly fallback: readonly string[];
-  /** Colour emoji family, tried first for emoji-presentation graphemes and last for the rest. */
-  readonly emoji: string;
-  /** Family whose one glyph (a box, mapped at U+E000) stands for a grapheme no font has. */
-  readonly notdef: string;
-  /** Preferred family per script (Hans, Hant, Hant-HK, Jpan, Kore, Arab, Beng, …), ahead of the fallback chain. */
-  readonly scripts: Readonly<Record<string, string>>;
-  /** Hash of the face list: part of every ETag, so new fonts change URLs' validators. */
-  readonly version: string;
-  /** Files that could not be used, with the reason (logged at start). */
-  readonly skipped: readonly { readonly file: string; readonly reason: string }[];
-}
+import { FaceCoverage } from '../workers/font-coverage.js';
+import { readFontFile } from '../workers/font-tables.js';
+import type { FaceInfo, FamilyInfo, FontCatalog, RangeSet } from '../workers/protocol.js';
+import { deepFreeze } from '../workers/shared.js';
+import { parseUnicodeRange } from '../workers/unicode-ranges.js';
 
 /** Options for building the catalog. */
 export interface CatalogOptions {
@@ -78,9 +36,6 @@ interface Manifest {
 }
 
 interface RawFace { family: string; weight: number; file: string; ranges: RangeSet | null; exact: boolean }
-
-/** Code point the notdef family maps its box glyph to. */
-export const NOTDEF_CP = 0xe000;
 
 /** A family supports a script when it covers every probe code point of it. */
 export const SCRIPT_PROBES: Readonly<Record<string, readonly number[]>> = {
@@ -308,19 +263,4 @@ function checkFontFile(file: string, skipped: { file: string; reason: string }[]
     skipped.push({ file, reason: (err as Error).message });
     return null;
   }
-}
-
-/** Bytes of the shared lazy-registration state workers need for a catalog (one Int32 per face). */
-export function registryBytes(catalog: FontCatalog): number {
-  return Math.max(1, catalog.faces?.length ?? 0) * 4;
-}
-
-/** Freezes an object graph (catalogs and configs are read-only after start-up). */
-export function deepFreeze<T>(value: T): T {
-  // Typed arrays (image bytes) cannot be frozen; they are left as they are.
-  if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
