@@ -6,7 +6,7 @@
 import type { FontCatalog } from '../workers/protocol.js';
 import { deepFreeze, round } from '../workers/shared.js';
 import type {
-  CanvasBackground, GradientStop, ImageFormat, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,
+  CanvasBackground, GradientStop, LayerSpec, Paint, PosterSpec, TextLayerSpec, TextSpan,
 } from '../workers/protocol.js';
 import { pixelHeight, pixelWidth } from '../workers/protocol.js';
 import { normalizeSpans } from '../workers/text-normalize.js';

@@ -12,7 +12,7 @@ import { emojiArtStats } from './emoji-art.js';
 import { notePixelBuffer } from './memory.js';
 import { FontSelector } from './font-select.js';
 import { RenderError, runPipeline, type RenderState } from './pipeline.js';
-import type { RenderLimits, RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats, WorkerData } from './protocol.js';
+import type { RenderResult, RenderTask, WarmupResult, WarmupTask, WorkerCacheStats, WorkerData } from './protocol.js';
 
 const data = workerData as WorkerData;
 initRegistry(data.fontLock);
