@@ -67,6 +67,8 @@ export interface Row {
   'p99 ms': number;
   'bytes/image': number;
   'RSS MB': number;
+  /** Server CPU time (all threads) per answered request, ms: robust to a busy machine, unlike req/s. */
+  'CPU ms/req': number;
   errors: number;
   'bad status': number;
   target: string;
@@ -84,7 +86,17 @@ export interface Answer { status: number; contentType: string; kind: 'png' | 'jp
 type Run = Result & Partial<Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx', number>>;
 
 /** Figures of one autocannon run: only answers of the expected status count as throughput. */
-interface Measured { rps: number; p50: number; p99: number; errors: number; bad: number; rssMb: number }
+interface Measured { rps: number; p50: number; p99: number; errors: number; bad: number; rssMb: number; cpuMs: number }
+
+/** CPU time (user + system, every thread) a process has used so far, in ms (Linux /proc; 0 elsewhere). */
+function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
@@ -108,8 +120,10 @@ async function load(base: string, makePath: () => string, opts: { rate?: number;
 /** Runs `makePath` against `server` for DURATION s; `good` is the status class that counts ('2xx', or '3xx' for 304s). */
 async function measure(server: Server, makePath: () => string, opts: { rate?: number; headers?: Record<string, string>; good?: '2xx' | '3xx' } = {}): Promise<Measured> {
   const from = performance.now();
+  const cpu0 = cpuTimeMs(server.proc.pid);
   const r = await load(server.base, makePath, opts);
   const to = performance.now();
+  const cpu = cpuTimeMs(server.proc.pid) - cpu0;
   const good = r[opts.good ?? '2xx'] ?? 0;
   const answered = (['1xx', '2xx', '3xx', '4xx', '5xx'] as const).reduce((n, k) => n + (r[k] ?? 0), 0);
   return {
@@ -117,6 +131,8 @@ async function measure(server: Server, makePath: () => string, opts: { rate?: nu
     p50: r.latency.p50, p99: r.latency.p99,
     errors: r.errors + r.timeouts, bad: answered - good,
     rssMb: sampler.peak(server.proc.pid, from, to),
+    // Server CPU per answered request: what a request costs, whatever else the machine is doing.
+    cpuMs: answered > 0 ? r2(cpu / answered) : 0,
   };
 }
 
@@ -148,7 +164,7 @@ function median(runs: Measured[]): Measured {
 
 function toRow(scenario: string, m: Measured, bytes: number): Row {
   return {
-    scenario, 'req/s': m.rps, 'p50 ms': m.p50, 'p99 ms': m.p99, 'bytes/image': bytes, 'RSS MB': m.rssMb,
+    scenario, 'req/s': m.rps, 'p50 ms': m.p50, 'p99 ms': m.p99, 'bytes/image': bytes, 'RSS MB': m.rssMb, 'CPU ms/req': m.cpuMs,
     errors: m.errors, 'bad status': m.bad, target: '-', measured: '-', met: '-',
   };
 }
@@ -265,6 +281,8 @@ export async function httpBench(): Promise<{ rows: Row[]; checks: Check[]; summa
     'og-gradient-cold vs Takumi': ratio(rps('og-gradient-cold'), rps(peerRow(TAKUMI, 'og-gradient-cold'))),
     'og-cold bytes vs Takumi': ratio(bytes('og-cold'), bytes(peerRow(TAKUMI, 'og-cold'))),
     'og-gradient-cold bytes vs Takumi': ratio(bytes('og-gradient-cold'), bytes(peerRow(TAKUMI, 'og-gradient-cold'))),
+    'og-cold CPU/req vs Takumi': ratio(get('og-cold')['CPU ms/req'], get(peerRow(TAKUMI, 'og-cold'))['CPU ms/req']),
+    'og-gradient-cold CPU/req vs Takumi': ratio(get('og-gradient-cold')['CPU ms/req'], get(peerRow(TAKUMI, 'og-gradient-cold'))['CPU ms/req']),
     'og-cold vs satori': ratio(rps('og-cold'), rps(peerRow(SATORI, 'og-cold'))),
     'og-gradient-cold vs satori': ratio(rps('og-gradient-cold'), rps(peerRow(SATORI, 'og-gradient-cold'))),
     'og-cold bytes vs satori': ratio(bytes('og-cold'), bytes(peerRow(SATORI, 'og-cold'))),

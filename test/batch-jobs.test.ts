@@ -211,7 +211,7 @@ describe('deadlines', () => {
   });
 
   it("a row's spec is computed once, before its attempts, not again on every retry", async () => {
-    const timeout = { renderPoster: async () => Promise.reject(AppError.of('render_timeout', 'slow')) };
+    const timeout = { render: async () => Promise.reject(AppError.of('render_timeout', 'slow')) };
     const renderer = new ItemRenderer({ config: testConfig(), catalog: lp.catalog, assets: lp.assets }, lp.templates, timeout as never, 1000);
     let specs = 0;
     const spec = renderer.spec.bind(renderer);

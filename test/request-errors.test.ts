@@ -1,3 +1,4 @@
+import { cardDocument } from '../src/card.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { canonicalize } from '../src/params.js';
@@ -70,7 +71,7 @@ describe('bad requests', () => {
   it('a spec the worker refuses as past its limits is 400 limit_exceeded (what it is, not too_many_pixels)', async () => {
     // The edge refuses such text first; the worker re-checks every spec against the same limits.
     const spec = { ...canonicalize('png', { text: 'a', w: 200, h: 100 }, testConfig(), lp.catalog), text: 'x'.repeat(101) };
-    await expect(lp.pool.render(spec)).rejects.toMatchObject({ code: 'limit_exceeded', status: 400, retryAfter: undefined });
+    await expect(lp.pool.render(cardDocument(spec))).rejects.toMatchObject({ code: 'limit_exceeded', status: 400, retryAfter: undefined });
   });
 
   it('answers unknown routes with a JSON 404', async () => {
