@@ -66,6 +66,9 @@ export class RenderPool {
       // Atomics.wait and never runs the finalizers that free each render's pixel buffer.
       atomics: 'async',
       workerData,
+      // A small nursery per worker: renders allocate little JS garbage (pixels live in native
+      // buffers), so scavenges stay short and the idle young generation does not hold RSS.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
       // No host fonts in Skia's collection: renders depend only on the catalogued fonts.
       env: { ...process.env, UV_THREADPOOL_SIZE: '1', DISABLE_SYSTEM_FONTS_LOAD: '1' },
     });

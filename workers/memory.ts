@@ -4,8 +4,8 @@
  * without help the wrapper lingers until some later GC and its memory is freed in a later tick
  * (Brooooklyn/canvas#819): RSS climbs to gigabytes under load and every render touches fresh
  * pages (measured here: data() 0.07 ms with a young-generation GC per render, 0.3-12 ms without).
- * A scavenge once 16 MB of such buffers have been handed out frees their wrappers (every ~5th
- * 1200x630 render, every ~100th badge); the finalizers then run before the next task.
+ * A scavenge once 8 MB of such buffers have been handed out frees their wrappers (every ~3rd
+ * 1200x630 render, every ~50th badge); the finalizers then run before the next task.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -14,7 +14,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as (opts?: { type: 'minor' | 'major' }) => void;
 
 /** Native pixel bytes handed out since the last scavenge that trigger the next one. */
-export const PIXEL_BYTES_PER_SCAVENGE = 16 * 1024 * 1024;
+export const PIXEL_BYTES_PER_SCAVENGE = 8 * 1024 * 1024;
 let pending = 0;
 
 /** Runs a young-generation GC so short-lived native buffers are released now. */
