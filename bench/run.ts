@@ -136,6 +136,19 @@ async function measure(server: Server, makePath: () => string, opts: { rate?: nu
   };
 }
 
+/**
+ * Waits (at most 5 s) until every server is idle: a server that just finished a run may still be
+ * collecting garbage or freeing memory, and would take CPU from the next system's run.
+ */
+async function settle(servers: readonly Server[]): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const before = servers.map((sv) => cpuTimeMs(sv.proc.pid));
+    await new Promise((r) => setTimeout(r, 250));
+    const busy = servers.some((sv, k) => cpuTimeMs(sv.proc.pid) - before[k] > 25); // > 10% of a core
+    if (!busy) return;
+  }
+}
+
 /** Mean size of the answers to `paths` (one at a time), and the first answer's status and type. */
 async function bytesOf(base: string, paths: string[]): Promise<Answer> {
   let total = 0;
@@ -214,6 +227,7 @@ export async function httpBench(): Promise<{ rows: Row[]; checks: Check[]; summa
       const order = systems.map((_, i) => systems[(i + round) % systems.length]);
       for (const c of comparisons) {
         for (const sys of order) {
+          await settle(servers);
           const m = await measure(sys.server, () => sys.path(ogText(), c.gradient));
           const name = sys.row(c.scenario);
           runs.set(name, [...(runs.get(name) ?? []), m]);
@@ -230,8 +244,15 @@ export async function httpBench(): Promise<{ rows: Row[]; checks: Check[]; summa
       }
     }
 
+    // The peers are done: stop them so the rest of ours runs on a machine without them.
+    for (const peer of [takumi, satori]) {
+      servers.splice(servers.indexOf(peer), 1);
+      await stopServer(peer);
+    }
+
     // The rest of ours, one run each.
     const run = async (name: string, make: () => string, opts: { rate?: number; headers?: Record<string, string>; good?: '2xx' | '3xx' } = {}, sample: (() => string) | null = make) => {
+      await settle(servers);
       const m = await measure(ours, make, opts);
       let bytes = 0;
       if (sample) {
@@ -248,15 +269,25 @@ export async function httpBench(): Promise<{ rows: Row[]; checks: Check[]; summa
     const blog = (await (await fetch(`${ours.base}/templates/og-blog`)).json()) as { url: string };
     const blogPath = () => `${blog.url}${blog.url.includes('?') ? '&' : '?'}title=${enc(blogTitle())}`;
     await warm(ours.base, blogPath);
-    await run('og-blog', blogPath);
-    if (baselineDir) {
-      // The same template on an older build, in this run: the og-blog speed target's reference.
+    if (!baselineDir) await run('og-blog', blogPath);
+    else {
+      // The same template on a build of 2fd19b2 (the og-blog speed target's reference), in rounds
+      // alternating with ours so both see the same machine.
       const base = await startServer(path.relative(PROJECT_ROOT, path.join(baselineDir, 'dist/src/server.js')), SCENARIOS.og(), { LOG_LEVEL: 'info' });
       try {
         await warm(base.base, blogPath);
-        const m = await measure(base, blogPath);
-        answers[BASELINE_ROW] = await bytesOf(base.base, Array.from({ length: BYTE_SAMPLES }, blogPath));
-        rows.push(toRow(BASELINE_ROW, m, answers[BASELINE_ROW].bytes));
+        const mine: Measured[] = [], theirs: Measured[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          await settle([ours, base]);
+          mine.push(await measure(ours, blogPath));
+          await settle([ours, base]);
+          theirs.push(await measure(base, blogPath));
+        }
+        for (const [name, server, runs] of [['og-blog', ours, mine], [BASELINE_ROW, base, theirs]] as const) {
+          answers[name] = await bytesOf(server.base, Array.from({ length: BYTE_SAMPLES }, blogPath));
+          perRound[name] = runs.map((m) => m.rps);
+          rows.push(toRow(name, median([...runs]), answers[name].bytes));
+        }
       } finally {
         await stopServer(base);
       }
