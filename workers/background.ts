@@ -89,12 +89,35 @@ export function gradientPixels(paint: GradientPaint, width: number, height: numb
   return out;
 }
 
-/** The cached gradient of `paint` at `width` x `height` device pixels (with a canvas holding it when asked). */
-function cachedGradient(paint: GradientPaint, width: number, height: number, withCanvas = false): CachedGradient {
+/**
+ * Most gradient pixels one render computes (undithered, in JS); past it a render's further
+ * gradients are drawn by Skia's shader (dithered, but cheap), so a document of many large
+ * gradient shapes costs no more than a few canvases' worth of work and memory.
+ */
+export const GRADIENT_PIXEL_BUDGET = 4 * 1024 * 1024;
+
+/** One render's allowance of computed gradient pixels (cached gradients cost nothing). */
+export class GradientBudget {
+  private left = GRADIENT_PIXEL_BUDGET;
+
+  /** True (and counted) when `pixels` more fit in the allowance. */
+  take(pixels: number): boolean {
+    if (pixels > this.left) return false;
+    this.left -= pixels;
+    return true;
+  }
+}
+
+/**
+ * The cached gradient of `paint` at `width` x `height` device pixels (with a canvas holding it
+ * when asked), computing it if `budget` allows; null when it does not.
+ */
+function cachedGradient(paint: GradientPaint, width: number, height: number, budget: GradientBudget, withCanvas = false): CachedGradient | null {
   const key = `${JSON.stringify(paint)}@${width}x${height}`;
   let g = gradients.get(key);
   if (g) hits++;
   else {
+    if (!budget.take(width * height)) return null;
     misses++;
     g = { image: new ImageData(gradientPixels(paint, width, height), width, height), canvas: null };
     gradients.set(key, g);
@@ -107,26 +130,51 @@ function cachedGradient(paint: GradientPaint, width: number, height: number, wit
   return g;
 }
 
-/** Paints the whole canvas (device pixels; the transform is reset to identity) with a colour or gradient. */
-export function paintCanvas(ctx: SKRSContext2D, paint: Paint, width: number, height: number): void {
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  if (paint.type !== 'color') {
-    ctx.putImageData(cachedGradient(paint, width, height).image, 0, 0);
-    return;
+/** Skia's gradient shader for `paint` laid out over the box `r` (CSS-style), for gradients past the budget. */
+function shaderGradient(ctx: SKRSContext2D, paint: GradientPaint, r: { x: number; y: number; w: number; h: number }): ReturnType<SKRSContext2D['createLinearGradient']> {
+  let g: ReturnType<SKRSContext2D['createLinearGradient']>;
+  if (paint.type === 'linear') {
+    const { dx, dy } = gradientDirection(paint.angle);
+    const half = (Math.abs(r.w * dx) + Math.abs(r.h * dy)) / 2;
+    const cx = r.x + r.w / 2, cy = r.y + r.h / 2;
+    g = ctx.createLinearGradient(cx - dx * half, cy - dy * half, cx + dx * half, cy + dy * half);
+  } else {
+    const cx = r.x + paint.cx * r.w, cy = r.y + paint.cy * r.h;
+    const far = Math.max(Math.hypot(cx - r.x, cy - r.y), Math.hypot(cx - r.x - r.w, cy - r.y), Math.hypot(cx - r.x, cy - r.y - r.h), Math.hypot(cx - r.x - r.w, cy - r.y - r.h));
+    g = ctx.createRadialGradient(cx, cy, 0, cx, cy, Math.max(1e-3, paint.radius * far));
   }
-  if (!paint.color.endsWith('ff')) ctx.clearRect(0, 0, width, height);
-  ctx.fillStyle = cssColor(paint.color);
+  for (const st of paint.stops) g.addColorStop(st.offset, cssColor(st.color));
+  return g;
+}
+
+/** Paints the whole canvas (device pixels; the transform is reset to identity) with a colour or gradient. */
+export function paintCanvas(ctx: SKRSContext2D, paint: Paint, width: number, height: number, budget: GradientBudget): void {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  if (paint.type === 'color' && !paint.color.endsWith('ff')) ctx.clearRect(0, 0, width, height);
+  if (paint.type !== 'color') {
+    const g = cachedGradient(paint, width, height, budget);
+    if (g) return ctx.putImageData(g.image, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+  }
+  ctx.fillStyle = paint.type === 'color' ? cssColor(paint.color) : shaderGradient(ctx, paint, { x: 0, y: 0, w: width, h: height });
   ctx.fillRect(0, 0, width, height);
 }
 
 /**
  * Fills the current path with a gradient laid out over the box `w` x `h` (CSS px, local
  * coordinates, drawn under the current transform): the gradient is computed once at the box's
- * device size (`scale` device px per CSS px) and drawn through the path as a clip.
+ * device size (`scale` device px per CSS px) and drawn through the path as a clip; past the
+ * render's budget, Skia's shader fills the path instead.
  */
-export function fillWithGradient(ctx: SKRSContext2D, paint: GradientPaint, w: number, h: number, scale: number): void {
+export function fillWithGradient(ctx: SKRSContext2D, paint: GradientPaint, w: number, h: number, scale: number, budget: GradientBudget): void {
   const pw = Math.max(1, Math.round(w * scale)), ph = Math.max(1, Math.round(h * scale));
-  const { canvas } = cachedGradient(paint, pw, ph, true);
+  const g = cachedGradient(paint, pw, ph, budget, true);
+  if (!g) {
+    ctx.fillStyle = shaderGradient(ctx, paint, { x: 0, y: 0, w, h });
+    ctx.fill();
+    return;
+  }
+  const canvas = g.canvas;
   ctx.save();
   ctx.clip();
   ctx.drawImage(canvas!, 0, 0, w, h);

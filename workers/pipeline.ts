@@ -17,7 +17,7 @@ import type { FontSelector } from './font-select.js';
 import { ImageLoadError, loadSource } from './images.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type LayoutOptions } from './layout.js';
-import { paintCanvas } from './background.js';
+import { GradientBudget, paintCanvas } from './background.js';
 import { drawBackground, drawLayer, type LaidOutText } from './poster-raster.js';
 import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type Paint, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
 import { canvasFor } from './raster.js';
@@ -152,10 +152,11 @@ function raster(s: RenderState): void {
   if (width <= 0 || height <= 0) return;
   const ctx = canvasFor(width, height).getContext('2d');
   ctx.globalAlpha = 1;
-  if (s.plan.kind === 'two-color') paintCanvas(ctx, spec.background as Paint, width, height);
-  else drawBackground(ctx, spec.background, spec, s.background, width, height);
+  const gradients = new GradientBudget();
+  if (s.plan.kind === 'two-color') paintCanvas(ctx, spec.background as Paint, width, height, gradients);
+  else drawBackground(ctx, spec.background, spec, s.background, width, height, gradients);
   ctx.setTransform(spec.dpr, 0, 0, spec.dpr, -region.x0, -region.y0);
-  const res = { images: s.images, text: s.text };
+  const res = { images: s.images, text: s.text, gradients };
   spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));
   ctx.setTransform(1, 0, 0, 1, 0, 0);
 }

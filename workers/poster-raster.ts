@@ -6,7 +6,7 @@
  */
 import { fontCss } from './font-registry.js';
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
-import { cssColor, fillWithGradient, paintCanvas } from './background.js';
+import { cssColor, fillWithGradient, paintCanvas, type GradientBudget } from './background.js';
 import { drawArtRun, isArtFace } from './emoji-art.js';
 import type { PlacedRun, TextLayout } from './layout.js';
 import type { CanvasBackground, ImageFit, ImageLayerSpec, LayerSpec, PosterSpec, ShapeLayerSpec, TextLayerSpec } from './protocol.js';
@@ -16,10 +16,11 @@ import { EM_CENTRE, type VerticalGlyph, type VerticalLayout } from './vertical-l
 /** A text layer's finished layout: horizontal lines or vertical columns. */
 export type LaidOutText = { readonly mode: 'horizontal'; readonly layout: TextLayout } | { readonly mode: 'vertical'; readonly layout: VerticalLayout };
 
-/** What layers need besides the spec: decoded images and text layouts, by layer index. */
+/** What layers need besides the spec: decoded images and text layouts by layer index, and the render's gradient budget. */
 export interface PosterResources {
   readonly images: ReadonlyMap<number, Image>;
   readonly text: ReadonlyMap<number, LaidOutText>;
+  readonly gradients: GradientBudget;
 }
 
 interface Rect { x: number; y: number; w: number; h: number }
@@ -49,8 +50,8 @@ function drawFitted(ctx: SKRSContext2D, img: Image, r: Rect, fit: ImageFit): voi
  * Paints the canvas background over every device pixel (`width` x `height`): a colour or an
  * undithered gradient (background.ts), or white under an image drawn to fit the canvas.
  */
-export function drawBackground(ctx: SKRSContext2D, bg: CanvasBackground, spec: PosterSpec, img: Image | null, width: number, height: number): void {
-  if (bg.type !== 'image') return paintCanvas(ctx, bg, width, height);
+export function drawBackground(ctx: SKRSContext2D, bg: CanvasBackground, spec: PosterSpec, img: Image | null, width: number, height: number, budget: GradientBudget): void {
+  if (bg.type !== 'image') return paintCanvas(ctx, bg, width, height, budget);
   ctx.setTransform(spec.dpr, 0, 0, spec.dpr, 0, 0);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, spec.w, spec.h);
@@ -70,7 +71,7 @@ export function drawLayer(ctx: SKRSContext2D, layer: LayerSpec, index: number, r
   ctx.clip();
   if (layer.type === 'text') drawText(ctx, layer, res.text.get(index)!, box, dpr);
   else if (layer.type === 'image') drawImageLayer(ctx, layer, res.images.get(index)!, box);
-  else drawShape(ctx, layer, box, dpr);
+  else drawShape(ctx, layer, box, dpr, res.gradients);
   ctx.restore();
 }
 
@@ -82,7 +83,7 @@ function drawImageLayer(ctx: SKRSContext2D, layer: ImageLayerSpec, img: Image, b
   drawFitted(ctx, img, box, layer.fit);
 }
 
-function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect, dpr: number): void {
+function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect, dpr: number, budget: GradientBudget): void {
   // The stroke is centred on the path: inset the path by half its width so it stays in the box.
   const inset = layer.stroke ? layer.stroke.width / 2 : 0;
   const r = { x: inset, y: inset, w: Math.max(0, box.w - 2 * inset), h: Math.max(0, box.h - 2 * inset) };
@@ -96,7 +97,7 @@ function drawShape(ctx: SKRSContext2D, layer: ShapeLayerSpec, box: Rect, dpr: nu
     ctx.fillStyle = cssColor(layer.fill.color);
     ctx.fill();
   } else if (layer.fill) {
-    fillWithGradient(ctx, layer.fill, box.w, box.h, dpr);
+    fillWithGradient(ctx, layer.fill, box.w, box.h, dpr, budget);
   }
   if (layer.stroke && layer.stroke.width > 0) {
     ctx.strokeStyle = cssColor(layer.stroke.color);
