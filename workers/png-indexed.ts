@@ -84,18 +84,40 @@ function indexedPng(width: number, height: number, palette: Buffer, alpha: Buffe
 /** Most colours a palette PNG holds. */
 export const MAX_PALETTE = 256;
 
+/** A colour table of at most MAX_PALETTE RGBA words, by open addressing (at most a quarter full). */
+class ColourTable {
+  private readonly keys = new Uint32Array(1024);
+  private readonly slot = new Int16Array(1024).fill(-1);
+  readonly colours = new Uint32Array(MAX_PALETTE);
+  count = 0;
+
+  /** The index of colour `w`, added if new; -1 when the table is full and `w` is not in it. */
+  indexOf(w: number): number {
+    let h = Math.imul(w, 0x9e3779b1) >>> 22;
+    while (this.slot[h] >= 0 && this.keys[h] !== w) h = (h + 1) & 1023;
+    if (this.slot[h] >= 0) return this.slot[h];
+    if (this.count === MAX_PALETTE) return -1;
+    this.keys[h] = w;
+    this.slot[h] = this.count;
+    this.colours[this.count] = w;
+    return this.count++;
+  }
+}
+
+/** Pixels of the sparse sample taken before a full count: one in SAMPLE_STEP (a prime, so rows do not align). */
+const SAMPLE_STEP = 29;
+
 /**
  * Encodes premultiplied RGBA pixels as an indexed PNG when they hold at most 256 colours
  * (returns null at the 257th). `opaque`: every alpha is 255, so no tRNS chunk is written.
+ * A sparse sample first: a gradient or photo shows its 257th colour there at a small cost.
  */
 export function encodePalettePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Buffer | null {
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
   const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
-  const slots = 1024; // open addressing, at most a quarter full
-  const keys = new Uint32Array(slots);
-  const index = new Int16Array(slots).fill(-1);
-  const colours = new Uint32Array(MAX_PALETTE);
-  let count = 0;
+  const sample = new ColourTable();
+  for (let p = 0; p < words.length; p += SAMPLE_STEP) if (sample.indexOf(words[p]) < 0) return null;
+  const table = new ColourTable();
   const stride = width + 1;
   const raw = Buffer.allocUnsafe(stride * height);
   let prev = 0, prevIndex = -1;
@@ -105,20 +127,14 @@ export function encodePalettePng(rgba: Uint8Array, width: number, height: number
     for (let x = 0; x < width; x++, p++) {
       const w = words[p];
       if (w !== prev || prevIndex < 0) {
-        let h = Math.imul(w, 0x9e3779b1) >>> 22;
-        while (index[h] >= 0 && keys[h] !== w) h = (h + 1) & (slots - 1);
-        if (index[h] < 0) {
-          if (count === MAX_PALETTE) return null;
-          keys[h] = w;
-          index[h] = count;
-          colours[count++] = w;
-        }
+        prevIndex = table.indexOf(w);
+        if (prevIndex < 0) return null;
         prev = w;
-        prevIndex = index[h];
       }
       raw[o++] = prevIndex;
     }
   }
+  const { colours, count } = table;
   const bytes = new Uint8Array(colours.buffer, 0, count * 4); // r, g, b, a in memory order
   const palette = Buffer.allocUnsafe(count * 3);
   const alpha = Buffer.allocUnsafe(count);
