@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LetterpressApp } from '../src/app.js';
 import { AppError } from '../src/errors.js';
 import { canonicalizePoster } from '../src/poster.js';
-import { startApp, testConfig } from './helpers.js';
+import { decode, startApp, testConfig } from './helpers.js';
 
 let lp: LetterpressApp;
 beforeAll(async () => {
@@ -67,4 +67,14 @@ describe('hostile documents', () => {
     }), { numRuns: 150 });
     expect(statuses.get(200) ?? 0).toBeGreaterThan(30); // the renderer really ran on many of them
   }, 180_000);
+
+  it('text layers lying wholly off the canvas draw nothing: 200 with only the background', async () => {
+    for (const at of [{ x: 4000, y: 10 }, { x: -4000, y: 10 }, { x: 10, y: 4000 }, { x: 10, y: -4000 }]) {
+      const doc = { width: 300, height: 200, background: '#123456', layers: [{ type: 'text', width: 100, height: 50, text: 'Off', color: '#ffffff', ...at }] };
+      const res = await lp.app.inject({ method: 'POST', url: '/render', payload: doc });
+      expect(res.statusCode, `${JSON.stringify(at)}: ${res.body.slice(0, 200)}`).toBe(200);
+      const img = await decode(res.rawPayload);
+      for (let p = 0; p < img.width * img.height; p++) expect([img.data[p * 4], img.data[p * 4 + 1], img.data[p * 4 + 2]]).toEqual([0x12, 0x34, 0x56]);
+    }
+  });
 });

@@ -47,12 +47,12 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
   const stride = width + 1;
   const raw = Buffer.alloc(stride * height); // zero: filter byte "none" and index 0 (background)
   const { x0, y0, x1, y1 } = clip;
-  const cw = x1 - x0;
+  const cw = Math.max(0, x1 - x0), rows = Math.max(0, y1 - y0); // empty: every layer lies off the canvas
   const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
   const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
-  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, cw * (y1 - y0));
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, cw * rows);
   const bgWord = new Uint32Array(Uint8Array.from([bg[0], bg[1], bg[2], 255]).buffer)[0]; // an opaque background pixel as read back
-  for (let y = y0, p = 0; y < y1; y++) {
+  for (let y = y0, p = 0; y < y0 + rows; y++) {
     const o = y * stride + 1 + x0;
     for (let x = 0; x < cw; x++, p++) {
       const w = words[p];
