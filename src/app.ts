@@ -15,6 +15,8 @@ import { frameworkErrorHandler, installErrorHandlers, sendError } from './error-
 import { initErrorImages } from './error-image.js';
 import { AppError } from './errors.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
 import { installJsonParser } from './json-body.js';
 import { checkQueryNumbers, parseStrictQuery, queryError } from './query-string.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -136,33 +138,35 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         AppError.of('rate_limited', `rate limit of ${ctx.max} renders per ${ctx.after} exceeded`, undefined, Math.max(1, Math.ceil(ctx.ttl / 1000))),
     });
   }
-  app.addHook('onRequest', async (req, reply) => {
-    // Every response: the request id and the security headers. The playground page and its
-    // files replace the CSP with their own same-origin one (routes/playground.ts), the /docs
-    // routes with DOCS_CSP (src/openapi.ts) so Swagger UI can run, from this origin only.
+  // While draining, answer in-flight requests with Connection: close so keep-alive sockets do
+  // not hold the server open after their last response.
+  let draining = false;
+  // One callback-style hook for every request (no promise per hook on the hot path): the request
+  // id and the security headers on every response (the playground and /docs replace the CSP
+  // with their own same-origin one: routes/playground.ts, src/openapi.ts); malformed
+  // percent-encoding or invalid UTF-8 anywhere in the query is 400 naming the parameter; while
+  // draining, 503 shutting_down.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-  });
-  app.addHook('onRequest', async (req) => {
-    // Malformed percent-encoding or invalid UTF-8 anywhere in the query: 400 naming the parameter.
+    for (const [name, value] of SECURITY_HEADER_ENTRIES) reply.header(name, value);
     const bad = queryError(req.query);
-    if (bad) throw bad;
+    if (bad) return done(bad);
+    if (draining) {
+      sendError(req, reply, AppError.of('shutting_down', 'the server is shutting down; retry shortly'));
+      return;
+    }
+    done();
   });
   // Numbers in the query have one spelling, checked before the schema's type coercion reads them.
   app.addHook('preValidation', async (req) => checkQueryNumbers(req.routeOptions.schema?.querystring, req.query));
   installJsonParser(app);
   app.addHook('onResponse', async (req, reply) => logRequest(req, reply));
-  // While draining, answer in-flight requests with Connection: close so keep-alive sockets do
-  // not hold the server open after their last response.
-  let draining = false;
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (draining) reply.header('Connection', 'close');
-  });
-  app.addHook('onRequest', async (req, reply) => {
-    if (draining) return sendError(req, reply, AppError.of('shutting_down', 'the server is shutting down; retry shortly'));
+    done(null, payload);
   });
   renderRoutes(app, { config, catalog, pool, cache, metrics });
   badgeRoutes(app, { config, catalog, pool, cache, metrics });
