@@ -158,9 +158,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     done();
   });
   // Numbers in the query have one spelling, checked before the schema's type coercion reads them.
-  app.addHook('preValidation', async (req) => checkQueryNumbers(req.routeOptions.schema?.querystring, req.query));
+  app.addHook('preValidation', (req, _reply, done) => {
+    try {
+      checkQueryNumbers(req.routeOptions.schema?.querystring, req.query);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
+  });
   installJsonParser(app);
-  app.addHook('onResponse', async (req, reply) => logRequest(req, reply));
+  app.addHook('onResponse', (req, reply, done) => {
+    logRequest(req, reply);
+    done();
+  });
   app.addHook('preClose', async () => {
     draining = true;
   });
