@@ -22,6 +22,13 @@ export class ImageCache {
     this.lru = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (v) => Math.max(1, v.body.byteLength) }) : null;
   }
 
+  /** The cached image for `key` (counted as a hit), or undefined: lets a hit skip the cancellation plumbing. */
+  peek(key: string): RenderOk | undefined {
+    const hit = this.lru?.get(key);
+    if (hit) this.hits++;
+    return hit;
+  }
+
   /**
    * Returns the cached image for `key`, joins an identical render in flight, or starts one.
    * `client` aborts when this caller's client goes away; a render whose callers have all gone is

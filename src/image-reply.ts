@@ -58,6 +58,8 @@ export async function replyImage(req: FastifyRequest, reply: FastifyReply, a: Im
  * share), records each stage's time and the outcome, and sends the image with `Server-Timing`.
  */
 export async function sendImage(req: FastifyRequest, reply: FastifyReply, o: { etag: string; format: ImageFormat; cache: ImageCache; metrics: Metrics; render: (signal: AbortSignal) => Promise<RenderOk> }): Promise<FastifyReply> {
+  const hit = o.cache.peek(o.etag);
+  if (hit) return send(req, reply, o.format, hit, 'cache');
   const client = new AbortController();
   if (req.raw.socket?.destroyed) client.abort(); // gone before we got here
   reply.raw.once('close', () => {
@@ -68,9 +70,14 @@ export async function sendImage(req: FastifyRequest, reply: FastifyReply, o: { e
     for (const [stage, ms] of Object.entries(rendered.timings)) o.metrics.stageSeconds.observe({ stage }, ms / 1000);
     return rendered;
   }, client.signal);
+  return send(req, reply, o.format, image, source);
+}
+
+/** Sends an image with its type, length and `Server-Timing`, and records where it came from. */
+function send(req: FastifyRequest, reply: FastifyReply, format: ImageFormat, image: RenderOk, source: string): FastifyReply {
   if (req.renderInfo) Object.assign(req.renderInfo, { outcome: source, fontSize: image.fontSize, lines: image.lines, truncated: image.truncated });
   reply.header('Server-Timing', serverTiming(source, image.timings));
-  return reply.type(CONTENT_TYPES[o.format]).header('Content-Length', image.body.byteLength).send(image.body);
+  return reply.type(CONTENT_TYPES[format]).header('Content-Length', image.body.byteLength).send(image.body);
 }
 
 /** `Server-Timing` of an image answer: the render's stages and total, or `cache` when it was served from memory. */
