@@ -249,6 +249,9 @@ export async function httpBench(): Promise<{ rows: Row[]; checks: Check[]; summa
       servers.splice(servers.indexOf(peer), 1);
       await stopServer(peer);
     }
+    // The satori peer ends holding gigabytes: give the kernel a moment to reclaim them before
+    // the latency runs (page reclaim and compaction would otherwise stall our page faults).
+    await new Promise((r) => setTimeout(r, 5000));
 
     // The rest of ours, one run each.
     const run = async (name: string, make: () => string, opts: { rate?: number; headers?: Record<string, string>; good?: '2xx' | '3xx' } = {}, sample: (() => string) | null = make) => {
