@@ -60,6 +60,19 @@ function colourTable(stops: readonly GradientStop[]): Uint32Array {
 /** LUT index of a gradient position (clamped to the first and last stop, as CSS pads). */
 const lutIndex = (t: number): number => (t <= 0 ? 0 : t >= 1 ? LUT_STEPS : Math.round(t * LUT_STEPS));
 
+/** A linear gradient over a `w` x `h` box: its direction and the length of its line through the centre (reaching the corners, as CSS). */
+function linearGeometry(angle: number, w: number, h: number): { dx: number; dy: number; len: number } {
+  const { dx, dy } = gradientDirection(angle);
+  return { dx, dy, len: Math.abs(w * dx) + Math.abs(h * dy) };
+}
+
+/** A radial gradient over a `w` x `h` box: its centre, and `radius` x the distance to the farthest corner. */
+function radialGeometry(paint: Extract<GradientPaint, { type: 'radial' }>, w: number, h: number): { cx: number; cy: number; r: number } {
+  const cx = paint.cx * w, cy = paint.cy * h;
+  const far = Math.max(Math.hypot(cx, cy), Math.hypot(cx - w, cy), Math.hypot(cx, cy - h), Math.hypot(cx - w, cy - h));
+  return { cx, cy, r: Math.max(1e-3, paint.radius * far) };
+}
+
 /**
  * A gradient as unpremultiplied RGBA bytes over a `width` x `height` box: linear as CSS
  * `linear-gradient(angle, …)` (the gradient line through the centre, long enough to reach the
@@ -70,8 +83,7 @@ export function gradientPixels(paint: GradientPaint, width: number, height: numb
   const out = new Uint8ClampedArray(width * height * 4);
   const px = new Uint32Array(out.buffer);
   if (paint.type === 'linear') {
-    const { dx, dy } = gradientDirection(paint.angle);
-    const len = Math.abs(width * dx) + Math.abs(height * dy);
+    const { dx, dy, len } = linearGeometry(paint.angle, width, height);
     const cx = width / 2, cy = height / 2, stepX = dx / len;
     for (let y = 0; y < height; y++) {
       let t = ((y + 0.5 - cy) * dy) / len + 0.5 + (0.5 - cx) * stepX;
@@ -79,9 +91,7 @@ export function gradientPixels(paint: GradientPaint, width: number, height: numb
     }
     return out;
   }
-  const cx = paint.cx * width, cy = paint.cy * height;
-  const far = Math.max(Math.hypot(cx, cy), Math.hypot(cx - width, cy), Math.hypot(cx, cy - height), Math.hypot(cx - width, cy - height));
-  const r = Math.max(1e-3, paint.radius * far);
+  const { cx, cy, r } = radialGeometry(paint, width, height);
   for (let y = 0; y < height; y++) {
     const ddy = (y + 0.5 - cy) ** 2;
     for (let x = 0, o = y * width; x < width; x++, o++) px[o] = lut[lutIndex(Math.sqrt((x + 0.5 - cx) ** 2 + ddy) / r)];
@@ -130,18 +140,16 @@ function cachedGradient(paint: GradientPaint, width: number, height: number, bud
   return g;
 }
 
-/** Skia's gradient shader for `paint` laid out over the box `r` (CSS-style), for gradients past the budget. */
-function shaderGradient(ctx: SKRSContext2D, paint: GradientPaint, r: { x: number; y: number; w: number; h: number }): ReturnType<SKRSContext2D['createLinearGradient']> {
+/** Skia's gradient shader for `paint` laid out over the box (0, 0, w, h), for gradients past the budget. */
+function shaderGradient(ctx: SKRSContext2D, paint: GradientPaint, w: number, h: number): ReturnType<SKRSContext2D['createLinearGradient']> {
   let g: ReturnType<SKRSContext2D['createLinearGradient']>;
   if (paint.type === 'linear') {
-    const { dx, dy } = gradientDirection(paint.angle);
-    const half = (Math.abs(r.w * dx) + Math.abs(r.h * dy)) / 2;
-    const cx = r.x + r.w / 2, cy = r.y + r.h / 2;
+    const { dx, dy, len } = linearGeometry(paint.angle, w, h);
+    const [cx, cy, half] = [w / 2, h / 2, len / 2];
     g = ctx.createLinearGradient(cx - dx * half, cy - dy * half, cx + dx * half, cy + dy * half);
   } else {
-    const cx = r.x + paint.cx * r.w, cy = r.y + paint.cy * r.h;
-    const far = Math.max(Math.hypot(cx - r.x, cy - r.y), Math.hypot(cx - r.x - r.w, cy - r.y), Math.hypot(cx - r.x, cy - r.y - r.h), Math.hypot(cx - r.x - r.w, cy - r.y - r.h));
-    g = ctx.createRadialGradient(cx, cy, 0, cx, cy, Math.max(1e-3, paint.radius * far));
+    const { cx, cy, r } = radialGeometry(paint, w, h);
+    g = ctx.createRadialGradient(cx, cy, 0, cx, cy, r);
   }
   for (const st of paint.stops) g.addColorStop(st.offset, cssColor(st.color));
   return g;
@@ -156,7 +164,7 @@ export function paintCanvas(ctx: SKRSContext2D, paint: Paint, width: number, hei
     if (g) return ctx.putImageData(g.image, 0, 0);
     ctx.clearRect(0, 0, width, height);
   }
-  ctx.fillStyle = paint.type === 'color' ? cssColor(paint.color) : shaderGradient(ctx, paint, { x: 0, y: 0, w: width, h: height });
+  ctx.fillStyle = paint.type === 'color' ? cssColor(paint.color) : shaderGradient(ctx, paint, width, height);
   ctx.fillRect(0, 0, width, height);
 }
 
@@ -170,7 +178,7 @@ export function fillWithGradient(ctx: SKRSContext2D, paint: GradientPaint, w: nu
   const pw = Math.max(1, Math.round(w * scale)), ph = Math.max(1, Math.round(h * scale));
   const g = cachedGradient(paint, pw, ph, budget, true);
   if (!g) {
-    ctx.fillStyle = shaderGradient(ctx, paint, { x: 0, y: 0, w, h });
+    ctx.fillStyle = shaderGradient(ctx, paint, w, h);
     ctx.fill();
     return;
   }

@@ -17,9 +17,9 @@ import type { FontSelector } from './font-select.js';
 import { ImageLoadError, loadSource } from './images.js';
 import { detectLang, itemizeParagraph, type Paragraph } from './itemize.js';
 import { layoutText, type LayoutOptions } from './layout.js';
-import { GradientBudget, paintCanvas } from './background.js';
+import { GradientBudget } from './background.js';
 import { drawBackground, drawLayer, type LaidOutText } from './poster-raster.js';
-import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type Paint, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
+import { isBadge, MAX_FONT_SIZE, pixelHeight, pixelWidth, type PosterSpec, type RenderDocument, type RenderLimits, type StageTimings, type TextLayerSpec } from './protocol.js';
 import { canvasFor } from './raster.js';
 import { layoutVertical } from './vertical-layout.js';
 
@@ -153,8 +153,7 @@ function raster(s: RenderState): void {
   const ctx = canvasFor(width, height).getContext('2d');
   ctx.globalAlpha = 1;
   const gradients = new GradientBudget();
-  if (s.plan.kind === 'two-color') paintCanvas(ctx, spec.background as Paint, width, height, gradients);
-  else drawBackground(ctx, spec.background, spec, s.background, width, height, gradients);
+  drawBackground(ctx, spec.background, spec, s.background, width, height, gradients);
   ctx.setTransform(spec.dpr, 0, 0, spec.dpr, -region.x0, -region.y0);
   const res = { images: s.images, text: s.text, gradients };
   spec.layers.forEach((layer, i) => drawLayer(ctx, layer, i, res, spec.dpr));

@@ -23,6 +23,12 @@ export function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
+/** `count` RGBA pixels as 32-bit words (copied first when the bytes are not 4-byte aligned). */
+function rgbaWords(rgba: Uint8Array, count: number): Uint32Array {
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, count);
+}
+
 /** The device-pixel rectangle [x0, x1) x [y0, y1) outside which every pixel is background. */
 export interface Clip { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number }
 
@@ -49,8 +55,7 @@ export function encodeTwoColorPng(rgba: Uint8Array, width: number, height: numbe
   const { x0, y0, x1, y1 } = clip;
   const cw = Math.max(0, x1 - x0), rows = Math.max(0, y1 - y0); // empty: every layer lies off the canvas
   const shift = os.endianness() === 'LE' ? k * 8 : 24 - k * 8; // channel k of an RGBA word
-  const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
-  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, cw * rows);
+  const words = rgbaWords(rgba, cw * rows);
   const bgWord = new Uint32Array(Uint8Array.from([bg[0], bg[1], bg[2], 255]).buffer)[0]; // an opaque background pixel as read back
   for (let y = y0, p = 0; y < y0 + rows; y++) {
     const o = y * stride + 1 + x0;
@@ -113,8 +118,7 @@ const SAMPLE_STEP = 29;
  * A sparse sample first: a gradient or photo shows its 257th colour there at a small cost.
  */
 export function encodePalettePng(rgba: Uint8Array, width: number, height: number, opaque: boolean): Buffer | null {
-  const aligned = rgba.byteOffset % 4 === 0 ? rgba : Uint8Array.from(rgba);
-  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
+  const words = rgbaWords(rgba, width * height);
   const sample = new ColourTable();
   for (let p = 0; p < words.length; p += SAMPLE_STEP) if (sample.indexOf(words[p]) < 0) return null;
   const table = new ColourTable();
