@@ -153,9 +153,12 @@ describe('error images never put unsigned words on a signing server\'s images', 
   });
 
   it('POST routes keep their JSON error whatever the Accept header (an <img> never POSTs)', async () => {
-    const res = await lp.app.inject({ method: 'POST', url: '/render', headers: { accept: CHROMIUM_IMG, 'content-type': 'application/json' }, payload: { width: 10, height: 10, layers: [{ type: 'nope' }] } });
+    const payload = { width: 10, height: 10, layers: [{ type: 'nope' }] };
+    const res = await lp.app.inject({ method: 'POST', url: '/render', headers: { accept: CHROMIUM_IMG, 'content-type': 'application/json' }, payload });
+    const plain = await lp.app.inject({ method: 'POST', url: '/render', headers: { 'content-type': 'application/json' }, payload });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.json().error.code).toBeDefined();
+    expect(res.json().error.code).toMatch(/^[a-z_]+$/);
+    expect(res.json()).toEqual(plain.json());
   });
 });

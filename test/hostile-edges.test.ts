@@ -333,10 +333,7 @@ describe('POST /jobs takes only its own query parameters, each once; numbers in 
     await waitFor(async () => (await open.app.inject(`/jobs/${id}`)).json().state === 'succeeded', 60_000, 'the job to finish');
     expect((await open.app.inject(`/jobs/${id}/items/1`)).statusCode).toBe(200);
     expect((await open.app.inject(`/jobs/${id}/items/01`)).statusCode).toBe(200); // leading zeros read as decimal, as everywhere
-    for (const n of ['0x1', '1e0', '%2B1', '1.0', '%201', '1%20', 'Infinity', '-1', '']) {
-      if (n === '') continue;
-      await expect400(open, `/jobs/${id}/items/${n}`, 'invalid_parameter', 'n');
-    }
+    for (const n of ['0x1', '1e0', '%2B1', '1.0', '%201', '1%20', 'Infinity', '-1']) await expect400(open, `/jobs/${id}/items/${n}`, 'invalid_parameter', 'n');
     for (const n of ['0', '2', '99999999999999999999']) await expect400(open, `/jobs/${id}/items/${n}`, 'out_of_range', 'n');
   });
 });

@@ -42,6 +42,7 @@ describe('parseColor', () => {
     expect(parseColor('brightgreen')).toBeNull();
     expect(parseColor('blueviolet', 'shields')).toBe('8a2be2ff');
     for (const [alias, name] of [['critical', 'red'], ['important', 'orange'], ['success', 'brightgreen'], ['informational', 'blue'], ['inactive', 'lightgrey'], ['gray', 'grey'], ['lightgray', 'lightgrey']]) {
+      expect(parseColor(alias, 'shields'), alias).toMatch(/^[0-9a-f]{8}$/);
       expect(SHIELDS_COLORS[alias]).toBe(SHIELDS_COLORS[name]);
     }
   });

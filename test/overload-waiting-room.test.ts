@@ -27,9 +27,14 @@ describe('the waiting room in front of a full queue', () => {
 
   it('refuses at once, with Retry-After, what does not fit in MAX_WAITING', async () => {
     lp = await startApp({ POOL_SIZE: '1', MAX_QUEUE: '1', QUEUE_WAIT_MS: '30000', MAX_WAITING: '2', IMAGE_CACHE_MB: '0' });
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => lp!.app.inject(heavy(i))));
+    const t0 = Date.now();
+    const timed = await Promise.all(Array.from({ length: 8 }, async (_, i) => ({ r: await lp!.app.inject(heavy(i)), ms: Date.now() - t0 })));
+    const results = timed.map((t) => t.r);
     const codes = results.map((r) => r.statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(4); // 1 running + 1 queued + 2 waiting
+    expect(codes.filter((c) => c === 503)).toHaveLength(4);
+    // At once: well before QUEUE_WAIT_MS (30 s), not after waiting it out.
+    for (const t of timed.filter((x) => x.r.statusCode === 503)) expect(t.ms).toBeLessThan(10_000);
     for (const r of results.filter((x) => x.statusCode === 503)) {
       expect(r.headers['retry-after']).toBe('1');
       expect(r.headers['cache-control']).toBe('no-store');

@@ -113,5 +113,6 @@ export class PrivateRedis {
 
 /** Lines of output that look like a stack trace or an unhandled-error dump. */
 export function stackTraceLines(lines: readonly string[]): string[] {
-  return lines.filter((l) => /^\s+at .+\(.*:\d+:\d+\)|^\s+at \S+:\d+:\d+|Unhandled error event|UnhandledPromiseRejection/.test(l));
+  // Raw dumps on stderr, and stacks pino writes inside a JSON line ("stack":"Error: …\n    at …").
+  return lines.filter((l) => /^\s+at .+\(.*:\d+:\d+\)|^\s+at \S+:\d+:\d+|"stack":"|\\n\s+at |Unhandled error event|UnhandledPromiseRejection/.test(l));
 }

@@ -47,7 +47,9 @@ describe('WPT css-text line-break (ja, zh) through lineBreak', () => {
   });
 
   it('small kana follow the same rules in Chinese (what later WPT revisions test in zh-cj-{normal,strict})', () => {
-    for (const c of fixture.cases.filter((x) => x.file.includes('-ja-cj-'))) {
+    const cases = fixture.cases.filter((x) => x.file.includes('-ja-cj-'));
+    expect(cases.length).toBeGreaterThan(50);
+    for (const c of cases) {
       const r = run({ ...c, lang: 'zh' });
       expect(r.actual, `${c.lineBreak} U+${c.codePoint}`).toBe(r.expected);
     }
@@ -56,6 +58,8 @@ describe('WPT css-text line-break (ja, zh) through lineBreak', () => {
   for (const lb of ['normal', 'strict'] as const) {
     it(`small kana: ${lb === 'normal' ? 'may start a line under normal' : 'never start a line under strict'}`, () => {
       const r = results.find((x) => x.c.lineBreak === lb && x.c.codePoint === '3063' && x.c.lang === 'ja')!;
+      expect(r.c.mayStartLine).toBe(lb === 'normal'); // the fixture says what the name says
+      expect(r.actual.startsWith('\u3063')).toBe(lb === 'normal');
       expect(r.actual).toBe(r.expected);
     });
   }
