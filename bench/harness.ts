@@ -55,6 +55,17 @@ export async function stopServer(s: Server): Promise<void> {
   if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
 }
 
+/** CPU time (user + system, every thread) a process has used so far, in ms (Linux /proc; 0 elsewhere). */
+export function cpuTimeMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after the command name, which may hold ') '
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process in MB (Linux /proc). */
 export function rssMb(pid: number | undefined): number {
   try {

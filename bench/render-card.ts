@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import '../workers/no-system-fonts.js';
 import { createCanvas } from '@napi-rs/canvas';
-import { PROJECT_ROOT } from '../src/config.js';
+import { loadConfig, PROJECT_ROOT, renderLimits } from '../src/config.js';
 import { loadFontCatalog } from '../src/font-catalog.js';
 import { ensureFace, initRegistry } from '../workers/font-registry.js';
 import { FontSelector } from '../workers/font-select.js';
@@ -25,7 +25,7 @@ import { cardDocument } from '../src/card.js';
 import { registryBytes, type RenderSpec } from '../workers/protocol.js';
 
 /** The server's default limits (the in-process bench renders with the same checks). */
-const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };
+const LIMITS = renderLimits(loadConfig({}));
 const quick = process.argv.includes('--quick');
 const N = quick ? 50 : 200;
 const WARMUP = 20;

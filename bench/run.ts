@@ -32,7 +32,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { PROJECT_ROOT } from '../src/config.js';
-import { RssSampler, SCENARIOS, blogTitle, enc, ogPath, ogText, peerOgPath, startServer, stopServer, type Server } from './harness.js';
+import { cpuTimeMs, RssSampler, SCENARIOS, blogTitle, enc, ogPath, ogText, peerOgPath, startServer, stopServer, type Server } from './harness.js';
 
 /**
  * og-blog template requests/s at commit 2fd19b2 (before work on issue #11), measured with
@@ -88,15 +88,6 @@ type Run = Result & Partial<Record<'1xx' | '2xx' | '3xx' | '4xx' | '5xx', number
 /** Figures of one autocannon run: only answers of the expected status count as throughput. */
 interface Measured { rps: number; p50: number; p99: number; errors: number; bad: number; rssMb: number; cpuMs: number }
 
-/** CPU time (user + system, every thread) a process has used so far, in ms (Linux /proc; 0 elsewhere). */
-function cpuTimeMs(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return 0;
-  }
-}
 
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 const r2 = (n: number): number => Math.round(n * 100) / 100;

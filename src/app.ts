@@ -86,6 +86,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   let metricsRef: Metrics | null = null;
   const rejected = (code: string): void => metricsRef?.rejected.inc({ reason: code });
   const logRequest = requestLogger(() => metricsRef);
+  /** A request refused before any route (Node's parser, an Expect header): counted as refused and as a client error. */
+  const reportClientError = (status: number, code: string): void => {
+    rejected(code);
+    metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
+  };
   const app: FastifyInstance = Fastify({
     logger: { level: config.logLevel, stream: opts.logStream ?? logSink },
     logController: new LogController({ disableRequestLogging: true }),
@@ -96,20 +101,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Routes that take a body set their own limit; every other route reads at most 64 KB.
     bodyLimit: 64 * 1024,
     // Requests Node's parser refuses, and errors while routing, get our error answer too.
-    clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log, (status, code) => {
-      rejected(code);
-      metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
-    }, config.signingKeys.length === 0),
+    clientErrorHandler: clientErrorHandler((): FastifyBaseLogger => app.log, reportClientError, config.signingKeys.length === 0),
     frameworkErrors: frameworkErrorHandler(rejected, (req, reply) => logRequest(req, reply, 'framework_error')) as FastifyServerOptions['frameworkErrors'],
     // Badge paths carry their label and message (percent-encoded); longer paths answer 414.
     routerOptions: { maxParamLength: 4096, querystringParser: parseStrictQuery },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: false, allErrors: false }, plugins: [addColorFormats] },
   });
   // An Expect header Node cannot meet: our 417 instead of Node's bare one.
-  app.server.on('checkExpectation', expectationHandler((): FastifyBaseLogger => app.log, (status, code) => {
-    rejected(code);
-    metricsRef?.requests.inc({ route: 'client_error', status, format: '' });
-  }));
+  app.server.on('checkExpectation', expectationHandler((): FastifyBaseLogger => app.log, reportClientError));
   const catalog = loadFontCatalog({ dirs: config.fontDirs, packageRoot: PROJECT_ROOT, fallback: config.fallbackFonts });
   for (const s of catalog.skipped) app.log.warn({ file: s.file, reason: s.reason }, 'font skipped');
   app.log.info({ faces: catalog.faces.length, families: catalog.families.length, version: catalog.version }, 'fonts catalogued');
@@ -196,7 +195,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   engine.on('item', (outcome: string) => metrics.jobItems.inc({ outcome }));
   app.addHook('onClose', async () => pool.close());
 
-  metaRoutes(app, { catalog, pool, cache, metrics, jobs: () => (opts.jobs === false ? null : jobs.failures > 0 && jobs.reason ? jobs.reason : engine.unavailable() ?? jobs.reason) });
+  metaRoutes(app, { catalog, pool, cache, metrics, jobs: () => (opts.jobs === false ? null : jobs.unavailable()) });
   signRoutes(app, { config, catalog, templates });
   playgroundRoutes(app, { config });
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RenderLimits } from '../workers/protocol.js';
 import { deepFreeze } from '../workers/shared.js';
 
 /** Project root (where package.json, fonts/ and dist/ live): the nearest folder up with a package.json. */
@@ -227,6 +228,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/** The hard limits a render worker re-checks, from the config. */
+export function renderLimits(config: Config): RenderLimits {
+  const { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers } = config;
+  return { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers };
 }
 
 /** Loads the config; on bad variables prints every problem and exits 1 (for entry points). */

@@ -7,6 +7,7 @@
 import client from 'prom-client';
 import type { ImageCache } from './image-cache.js';
 import type { RenderPool } from './pool.js';
+import type { WorkerCacheStats } from '../workers/protocol.js';
 
 /** The app's metrics. */
 export interface Metrics {
@@ -36,28 +37,32 @@ export function createMetrics(pool: RenderPool, cache: ImageCache, logDropped: (
   gauge('letterpress_image_cache_hits', 'Image cache hits since start', () => cache.stats().hits);
   gauge('letterpress_image_cache_misses', 'Image cache misses since start', () => cache.stats().misses);
   gauge('letterpress_image_cache_bytes', 'Bytes of encoded images in the cache', () => cache.stats().bytes);
-  gauge('letterpress_measure_cache_hits', 'Text measurement cache hits, all workers', () => pool.cacheStats().measureHits);
-  gauge('letterpress_measure_cache_misses', 'Text measurement cache misses, all workers', () => pool.cacheStats().measureMisses);
-  gauge('letterpress_measure_cache_entries', 'Text measurements cached, all workers', () => pool.cacheStats().measureEntries);
-  gauge('letterpress_gradient_cache_bytes', 'Bytes of cached gradient backgrounds, all workers', () => pool.cacheStats().gradientBytes);
-  gauge('letterpress_decoded_image_cache_bytes', 'Bytes of decoded poster images cached, all workers', () => pool.cacheStats().imageBytes);
-  gauge('letterpress_decoded_image_cache_hits', 'Decoded poster image cache hits, all workers', () => pool.cacheStats().imageHits);
-  gauge('letterpress_decoded_image_cache_misses', 'Decoded poster image cache misses, all workers', () => pool.cacheStats().imageMisses);
+  // Workers' cache counters, summed over the threads (one row each: counter, metric name, help).
+  const workerGauges: readonly [keyof WorkerCacheStats, string, string][] = [
+    ['measureHits', 'letterpress_measure_cache_hits', 'Text measurement cache hits, all workers'],
+    ['measureMisses', 'letterpress_measure_cache_misses', 'Text measurement cache misses, all workers'],
+    ['measureEntries', 'letterpress_measure_cache_entries', 'Text measurements cached, all workers'],
+    ['gradientBytes', 'letterpress_gradient_cache_bytes', 'Bytes of cached gradient backgrounds, all workers'],
+    ['imageBytes', 'letterpress_decoded_image_cache_bytes', 'Bytes of decoded poster images cached, all workers'],
+    ['imageHits', 'letterpress_decoded_image_cache_hits', 'Decoded poster image cache hits, all workers'],
+    ['imageMisses', 'letterpress_decoded_image_cache_misses', 'Decoded poster image cache misses, all workers'],
+    ['fontFacesLoaded', 'letterpress_font_faces_loaded', 'Font faces registered with Skia (lazily, on first use)'],
+    ['cmapReads', 'letterpress_font_cmap_reads', 'Font cmaps read for fallback (lazily, on first use), all workers'],
+    ['notdefGraphemes', 'letterpress_notdef_graphemes', 'Distinct graphemes no bundled font has (drawn as a box), all workers'],
+    ['emojiArtHits', 'letterpress_emoji_art_hits', 'Emoji-sequence artwork drawn from the bitmap cache, all workers'],
+    ['emojiArtMisses', 'letterpress_emoji_art_misses', 'Emoji-sequence artwork rasterised from SVG (once per sequence and pixel size), all workers'],
+    ['emojiArtEntries', 'letterpress_emoji_art_entries', 'Emoji-sequence artwork bitmaps cached, all workers'],
+  ];
+  for (const [key, name, help] of workerGauges) gauge(name, help, () => pool.cacheStats()[key]);
+  let droppedSeen = 0;
   new client.Counter({
     name: 'letterpress_log_lines_dropped_total', help: 'Log lines dropped because the reader of stdout stalled', registers: [registry],
     collect() {
       const n = logDropped();
-      const seen = (this as unknown as { seen?: number }).seen ?? 0;
-      if (n > seen) this.inc(n - seen);
-      (this as unknown as { seen?: number }).seen = n;
+      if (n > droppedSeen) this.inc(n - droppedSeen);
+      droppedSeen = n;
     },
   });
-  gauge('letterpress_font_faces_loaded', 'Font faces registered with Skia (lazily, on first use)', () => pool.cacheStats().fontFacesLoaded);
-  gauge('letterpress_font_cmap_reads', 'Font cmaps read for fallback (lazily, on first use), all workers', () => pool.cacheStats().cmapReads);
-  gauge('letterpress_notdef_graphemes', 'Distinct graphemes no bundled font has (drawn as a box), all workers', () => pool.cacheStats().notdefGraphemes);
-  gauge('letterpress_emoji_art_hits', 'Emoji-sequence artwork drawn from the bitmap cache, all workers', () => pool.cacheStats().emojiArtHits);
-  gauge('letterpress_emoji_art_misses', 'Emoji-sequence artwork rasterised from SVG (once per sequence and pixel size), all workers', () => pool.cacheStats().emojiArtMisses);
-  gauge('letterpress_emoji_art_entries', 'Emoji-sequence artwork bitmaps cached, all workers', () => pool.cacheStats().emojiArtEntries);
   const metrics: Metrics = {
     registry,
     requests: new client.Counter({ name: 'letterpress_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status', 'format'], registers: [registry] }),

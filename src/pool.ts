@@ -10,7 +10,7 @@ import { Piscina } from 'piscina';
 import {
   registryBytes, type FontCatalog, type RenderDocument, type RenderOk, type RenderResult, type RenderTask, type WarmupResult, type WarmupTask, type WorkerCacheStats, type WorkerData,
 } from '../workers/protocol.js';
-import { PROJECT_ROOT, type Config } from './config.js';
+import { PROJECT_ROOT, renderLimits, type Config } from './config.js';
 import { Admission, overloaded, type AdmissionStats } from './admission.js';
 import { AppError, type ErrorCode } from './errors.js';
 
@@ -48,13 +48,12 @@ export class RenderPool {
   private readonly replacedListeners: (() => void)[] = [];
 
   constructor(private readonly config: Config, catalog: FontCatalog) {
-    const { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers } = config;
     // One slot per task that can be queued or running at once, with room to spare.
     const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, (config.maxQueue + config.poolSize) * 4)));
     this.admission = new Admission(config.poolSize + config.maxQueue, config.queueWaitMs, config.maxWaiting);
     this.cancelBoard = new Int32Array(new SharedArrayBuffer(slots * 4));
     const workerData: WorkerData = {
-      catalog, fontLock: new SharedArrayBuffer(registryBytes(catalog)), limits: { maxWidth, maxHeight, maxPixels, maxTextLength, maxLayers }, cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
+      catalog, fontLock: new SharedArrayBuffer(registryBytes(catalog)), limits: renderLimits(config), cancelBoard: this.cancelBoard.buffer as SharedArrayBuffer,
     };
     this.piscina = new Piscina({
       filename: workerFile(),
@@ -159,10 +158,7 @@ export class RenderPool {
     return this.piscina.utilization;
   }
 
-  /** Calls `fn` whenever a worker thread dies outside a task (Piscina replaces it). */
-  onWorkerError(fn: (err: Error) => void): void {
-    this.piscina.on('error', fn);
-  }
+
 
   /** Waiting-room counters (requests that found the queue full). */
   admissionStats(): AdmissionStats {

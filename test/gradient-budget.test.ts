@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { GRADIENT_PIXEL_BUDGET, gradientCacheStats } from '../workers/background.js';
 import { runPipeline } from '../workers/pipeline.js';
 import type { LayerSpec, PosterSpec } from '../workers/protocol.js';
-import { inProcessFonts } from './helpers.js';
+import { inProcessFonts, testConfig } from './helpers.js';
+import { renderLimits } from '../src/config.js';
 
-const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };
+const LIMITS = renderLimits(testConfig());
 
 /** A full-canvas rectangle filled with a gradient no other layer shares (its own angle). */
 function gradientRect(i: number, size: number): LayerSpec {

@@ -6,9 +6,10 @@ import { runPipeline } from '../workers/pipeline.js';
 import { cardDocument } from '../src/card.js';
 import { encodeTwoColorPng } from '../workers/png-indexed.js';
 import type { RenderSpec } from '../workers/protocol.js';
-import { inProcessFonts } from './helpers.js';
+import { inProcessFonts, testConfig } from './helpers.js';
+import { renderLimits } from '../src/config.js';
 
-const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 16_777_216, maxTextLength: 2000, maxLayers: 64 };
+const LIMITS = renderLimits(testConfig());
 
 const spec: RenderSpec = {
   format: 'png', text: 'Two colours 双色 مرحبا\nantialiased edges', w: 400, h: 210, dpr: 2, q: 0,

@@ -18,6 +18,11 @@ export class EngineSupervisor {
 
   constructor(private readonly engine: JobEngine, private readonly log: FastifyBaseLogger, private readonly opts: { minMs?: number; maxMs?: number } = {}) {}
 
+  /** Why jobs cannot be served now, or null: a start that keeps failing, else what the running engine reports (Redis down). */
+  unavailable(): string | null {
+    return this.failures > 0 && this.reason ? this.reason : this.engine.unavailable() ?? this.reason;
+  }
+
   /** Starts the engine; resolves after the first attempt (later ones run in the background). */
   async start(): Promise<void> {
     await this.attempt();

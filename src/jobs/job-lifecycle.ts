@@ -67,8 +67,7 @@ export function newJob(id: string, sub: JobSubmission, key: string | null, bodyH
   };
 }
 
-/** True for a string that can be a job id (random hex); nothing else is looked up. */
-export const isJobId = (id: string): boolean => /^[a-z0-9]{8,40}$/.test(id);
+export { isJobId } from './job-model.js';
 
 /** 404 `job_not_found`. */
 export function jobNotFound(id: string): AppError {

@@ -52,6 +52,12 @@ export function moveJob(job: JobRecord, to: JobState, changes: Partial<Omit<JobR
 }
 
 /** True for states a job never leaves. */
+/** True for a string that can be a job id (random hex); nothing else is looked up or used as a folder name. */
+export const isJobId = (id: string): boolean => /^[a-z0-9]{8,40}$/.test(id);
+
+/** A row not rendered yet. */
+export const pendingItem = (n: number): ItemRecord => ({ n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null });
+
 export const isFinished = (s: JobState): boolean => s === 'succeeded' || s === 'failed' || s === 'cancelled';
 
 /** The public error object, as the HTTP API answers it. */

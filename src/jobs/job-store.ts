@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataDirLock } from './data-lock.js';
-import type { ItemRecord, JobRecord } from './job-model.js';
+import { isJobId, pendingItem, type ItemRecord, type JobRecord } from './job-model.js';
 
 /** Persistence for jobs, items and results. */
 export interface JobStore {
@@ -97,7 +97,7 @@ export class ResultsDir {
 
   /** A job's folder. */
   jobDir(id: string): string {
-    if (!/^[a-z0-9]{8,40}$/.test(id)) throw new Error(`bad job id ${id}`);
+    if (!isJobId(id)) throw new Error(`bad job id ${id}`);
     return path.join(this.dir, 'jobs', id);
   }
 
@@ -112,7 +112,7 @@ export class ResultsDir {
 
   /** Ids of the job folders present (valid names only). */
   jobDirs(): string[] {
-    return fs.readdirSync(path.join(this.dir, 'jobs')).filter((f) => /^[a-z0-9]{8,40}$/.test(f));
+    return fs.readdirSync(path.join(this.dir, 'jobs')).filter(isJobId);
   }
 
   async removeDir(id: string): Promise<void> {
@@ -171,7 +171,7 @@ export class FileJobStore extends ResultsDir implements JobStore {
   private load(id: string, repair: boolean): void {
     const dir = this.jobDir(id);
     const job = JSON.parse(fs.readFileSync(path.join(dir, 'job.json'), 'utf8')) as JobRecord;
-    const items: ItemRecord[] = Array.from({ length: job.total }, (_, n) => ({ n: n + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
+    const items: ItemRecord[] = Array.from({ length: job.total }, (_, n) => pendingItem(n + 1));
     const log = path.join(dir, 'items.log');
     if (fs.existsSync(log)) {
       const text = fs.readFileSync(log, 'utf8');
@@ -202,7 +202,7 @@ export class FileJobStore extends ResultsDir implements JobStore {
       await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => {});
       throw err;
     }
-    const items = Array.from({ length: job.total }, (_, n): ItemRecord => ({ n: n + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
+    const items = Array.from({ length: job.total }, (_, n) => pendingItem(n + 1));
     this.cache.set(job.id, { job, items, rows: [...rows] });
     if (job.idempotencyKey) this.keys.set(job.idempotencyKey, job.id);
   }

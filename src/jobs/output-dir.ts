@@ -68,7 +68,6 @@ export async function moveNoClobber(from: string, to: string): Promise<void> {
 
 /** A data folder whose finished images are moved into an output folder under their output names. */
 export class OutputDirStore extends FileJobStore {
-  private readonly names = new Map<string, Map<number, string>>();
   /** Rows whose image could not be moved into the output folder (row → reason), per job. */
   readonly undelivered = new Map<string, Map<number, string>>();
 
@@ -76,15 +75,10 @@ export class OutputDirStore extends FileJobStore {
     super(dataDir);
   }
 
-  /** Every row's output name (row → file name in the output folder). */
-  async outputNames(id: string): Promise<Map<number, string>> {
-    let names = this.names.get(id);
-    if (!names) {
-      const job = await this.job(id);
-      names = job ? jobNames(job, await this.rows(id)) : new Map<number, string>();
-      this.names.set(id, names);
-    }
-    return names;
+  /** Every row's output name (row → file name in the output folder); jobNames keeps them per job's rows. */
+  async outputNames(id: string): Promise<ReadonlyMap<number, string>> {
+    const job = await this.job(id);
+    return job ? jobNames(job, await this.rows(id)) : new Map<number, string>();
   }
 
   /** Logs the item, then moves a done row's image into the output folder. */

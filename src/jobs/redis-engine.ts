@@ -39,7 +39,7 @@ import {
   cancelled, deliverJobWebhook, doneIfOnDisk, doneItem, finished, hasExpired, idempotencyConflict, isJobId, itemExt, jobNotFound, newJob, replayed,
   sleep, started, statusOf, storageFailure, summarize, tooManyJobs, type EngineOptions,
 } from './job-lifecycle.js';
-import { isFinished, moveItem, type ItemError, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
+import { isFinished, moveItem, pendingItem, type ItemError, type ItemRecord, type JobRecord, type JobStatus } from './job-model.js';
 import { isStorageError, removeTempFiles, ResultsDir } from './job-store.js';
 import { RedisHealth } from './redis-health.js';
 
@@ -240,7 +240,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
   private async loadItems(id: string): Promise<ItemRecord[]> {
     const job = await this.load(id);
     const raw = await this.redis.hgetall(K.items(id));
-    return Array.from({ length: job.total }, (_, i): ItemRecord => (raw[String(i + 1)] ? JSON.parse(raw[String(i + 1)]) as ItemRecord : { n: i + 1, state: 'pending', attempts: 0, file: null, bytes: 0, error: null }));
+    return Array.from({ length: job.total }, (_, i): ItemRecord => (raw[String(i + 1)] ? JSON.parse(raw[String(i + 1)]) as ItemRecord : pendingItem(i + 1)));
   }
 
   async rows(id: string): Promise<readonly Record<string, unknown>[]> {
@@ -318,7 +318,7 @@ export class RedisEngine extends EventEmitter implements JobEngine {
     const file = this.results.resultFile(id, n, itemExt(job, row));
     if (!(await this.claim(id, n))) return storageError; // finished by another worker
     const prev = JSON.parse(await this.redis.hget(K.items(id), String(n)) ?? 'null') as ItemRecord | null;
-    const item: ItemRecord = prev ?? { n, state: 'pending', attempts: 0, file: null, bytes: 0, error: null };
+    const item: ItemRecord = prev ?? pendingItem(n);
     if (item.state === 'done' || item.state === 'failed') {
       // Recorded, but not counted: Redis went away between the two (the chunk came back to us).
       await this.complete(job, item, false);

@@ -29,9 +29,20 @@ export interface Manifest {
   readonly items: readonly ManifestEntry[];
 }
 
-/** Every row's output name (row → name), from the accepted rows; fixed before the row renders. */
-export function jobNames(job: JobRecord, rows: readonly Record<string, unknown>[]): Map<number, string> {
-  return rowNames(rows, (row) => itemExt(job, row));
+/** Names already worked out, per accepted rows array (stores keep one per job; rows never change once accepted). */
+const namesOfRows = new WeakMap<readonly Record<string, unknown>[], Map<number, string>>();
+
+/**
+ * Every row's output name (row → name), from the accepted rows; fixed before the row renders.
+ * Worked out once per rows array, so serving one image of a large job does not redo every row.
+ */
+export function jobNames(job: JobRecord, rows: readonly Record<string, unknown>[]): ReadonlyMap<number, string> {
+  let names = namesOfRows.get(rows);
+  if (!names) {
+    names = rowNames(rows, (row) => itemExt(job, row));
+    namesOfRows.set(rows, names);
+  }
+  return names;
 }
 
 /** The manifest of a job: every row, with its output name when it is done. */

@@ -14,6 +14,7 @@ import { replyImage } from '../image-reply.js';
 import type { Metrics } from '../metrics.js';
 import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
 import { requireFormat } from '../params.js';
+import { rateLimitOptions } from './render.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
 import type { RenderPool } from '../pool.js';
@@ -57,7 +58,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
   const { config, assets, templates } = deps;
   const ctx = { config, catalog: deps.catalog, assets };
   posterValidator(config); // compile at start: a schema problem fails start-up, not a request
-  const rate = config.rateLimitMax > 0 ? { config: { rateLimit: { max: config.rateLimitMax, timeWindow: config.rateLimitWindowMs } } } : {};
+  const rate = rateLimitOptions(config);
 
   app.post('/render', {
     ...rate,
