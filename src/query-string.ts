@@ -62,6 +62,19 @@ export function parseStrictQuery(qs: string): StrictQuery {
   return out;
 }
 
+/**
+ * A parsed query as one string per name, in a null-prototype record (`__proto__` stays an
+ * ordinary, refusable key); a name given more than once is 400 naming it.
+ */
+export function singleValued(query: StrictQuery): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) throw badParam('invalid_parameter', k, `${k.slice(0, 40)} must be given once`);
+    out[k] = v;
+  }
+  return out;
+}
+
 /** The 400 for a query parseStrictQuery found malformed, or null. */
 export function queryError(query: unknown): AppError | null {
   return query && typeof query === 'object' && Object.hasOwn(query, MALFORMED) ? (query as Record<symbol, AppError>)[MALFORMED] : null;

@@ -17,7 +17,7 @@ import { badgeCanonicalString, canonicalizeBadge } from './badge.js';
 import { canonicalize, requireFormat, type RenderQuery } from './params.js';
 import { isPlaceholderSize, placeholderQuery } from './placeholder.js';
 import { posterCanonicalString } from './poster.js';
-import { parseStrictQuery, queryError } from './query-string.js';
+import { parseStrictQuery, queryError, singleValued } from './query-string.js';
 import type { TemplateStore } from './templates.js';
 
 /** Signature of a canonical string (from canonicalString) with one key. */
@@ -54,11 +54,8 @@ export function signRenderUrl(url: string, key: string, config: Config, catalog:
   const parsed = parseStrictQuery(u.search.slice(1));
   const malformed = queryError(parsed);
   if (malformed) throw malformed;
-  const query = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(parsed)) {
-    if (Array.isArray(v)) throw badParam('invalid_parameter', k, `${k.slice(0, 40)} must be given once`);
-    if (k !== 'sig') query[k] = v; // canonicalize() checks the raw strings as the server does
-  }
+  const query = singleValued(parsed); // canonicalize() checks the raw strings as the server does
+  delete query.sig;
   u.searchParams.delete('sig');
   const render = /^\/render\.([a-z]+)$/.exec(u.pathname);
   const template = /^\/t\/([a-z0-9-]+)\.([a-z]+)$/.exec(u.pathname);

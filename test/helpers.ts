@@ -1,6 +1,7 @@
 /** Shared test setup: configs, a warmed app, in-process fonts and pixel helpers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -141,4 +142,35 @@ export function readZip(buf: Buffer): Map<string, Buffer> {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return out;
+}
+
+/**
+ * Sends `requestLine` to a listening app but finishes the request only after `app.close()` began
+ * (the drain): returns the raw response head and the JSON body, read until the body is complete
+ * (Content-Length) or the socket ends (5 s at most).
+ */
+export async function answerDuringClose(lp: LetterpressApp, requestLine: string): Promise<{ head: string; json: unknown }> {
+  const address = await lp.app.listen({ port: 0, host: '127.0.0.1' });
+  const socket = net.connect(Number(new URL(address).port), '127.0.0.1');
+  let answer = '';
+  let ended = false;
+  socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+  socket.on('close', () => { ended = true; });
+  await new Promise((r) => socket.once('connect', r));
+  socket.write(`${requestLine}\r\nHost: x\r\n`);
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = lp.app.close();
+  await new Promise((r) => setTimeout(r, 100));
+  socket.write('\r\n');
+  const complete = (): boolean => {
+    const end = answer.indexOf('\r\n\r\n');
+    const length = /\r\ncontent-length: (\d+)\r\n/i.exec(answer);
+    return end >= 0 && length !== null && Buffer.byteLength(answer.slice(end + 4), 'latin1') >= Number(length[1]);
+  };
+  const deadline = Date.now() + 5000;
+  while (!complete() && !ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  socket.destroy();
+  await closing;
+  const end = answer.indexOf('\r\n\r\n');
+  return { head: answer.slice(0, end), json: JSON.parse(answer.slice(end + 4)) };
 }

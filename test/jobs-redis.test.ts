@@ -58,6 +58,8 @@ describe.runIf(available || process.env.CI)('Redis mode: two worker processes fi
     const env = { REDIS_URL: url, RESULTS_DIR: results, JOB_CHUNK_SIZE: '4', JOB_LOCK_MS: '1500', JOB_ITEM_TIMEOUT_MS: '3000' };
     workers = await Promise.all([startWorker(env), startWorker(env)]);
     lp = await startApp({ ...env, JOB_WORKER: '0' });
+    // The pool is warm; the job engine may still be connecting to Redis (a busy machine): wait for /readyz.
+    await waitFor(async () => (await lp.app.inject('/readyz')).statusCode === 200, 30_000, 'the job engine to connect to Redis');
   }, 60_000);
   afterAll(async () => {
     await lp?.app.close();

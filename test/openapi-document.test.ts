@@ -5,7 +5,6 @@
  * Retry-After); image 200s carry ETag and Cache-Control. Then, per route family, statuses the
  * routes really answer (provoked here) are the ones the document lists.
  */
-import net from 'node:net';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import type { LightMyRequestResponse } from 'fastify';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type LetterpressApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { signRenderUrl } from '../src/signing.js';
-import { startApp, testConfig } from './helpers.js';
+import { answerDuringClose, startApp, testConfig } from './helpers.js';
 
 const KEY = 'docs-test-key-0123456789';
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -221,23 +220,9 @@ describe('statuses the routes answer are documented', () => {
 
   it('drain: a request that arrives while the server shuts down answers the documented 503 shutting_down', async () => {
     const draining = await buildApp(testConfig(), { warm: false, jobs: false });
-    const address = await draining.app.listen({ port: 0, host: '127.0.0.1' });
-    const socket = net.connect(Number(new URL(address).port), '127.0.0.1');
-    let answer = '';
-    socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
-    await new Promise((r) => socket.once('connect', r));
-    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-    await new Promise((r) => setTimeout(r, 100));
-    const closing = draining.app.close();
-    await new Promise((r) => setTimeout(r, 100));
-    socket.write('\r\n');
-    const deadline = Date.now() + 5000;
-    while (!answer.includes('}') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    socket.destroy();
-    await closing;
-    const [head, body] = answer.split('\r\n\r\n');
+    const { head, json } = await answerDuringClose(draining, 'GET /healthz HTTP/1.1');
     expect(head).toMatch(/^HTTP\/1\.1 503 /);
-    expect(JSON.parse(body.slice(body.indexOf('{'), body.lastIndexOf('}') + 1))).toEqual({ error: { code: 'shutting_down', message: expect.any(String) } });
+    expect(json).toEqual({ error: { code: 'shutting_down', message: expect.any(String) } });
     expect(doc.paths['/healthz'].get.responses['503'].description).toContain('shutting_down');
   });
 });

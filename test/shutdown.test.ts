@@ -133,7 +133,10 @@ describe('the embedded engine stopping', () => {
     const closed = engine.close();
     retry();
     await closed;
-    const items = await new FileJobStore(dir).items(job.id);
+    const reopened = new FileJobStore(dir);
+    await reopened.open();
+    const items = await reopened.items(job.id);
+    reopened.close();
     expect(items.map((it) => it.state)).toEqual(['pending']);
   });
 });

@@ -130,30 +130,24 @@ export class FileJobStore extends ResultsDir implements JobStore {
   /** What open() found: temporary files deleted, and the previous holder of the lock if it was taken over. */
   opened: { tempFiles: number; tookOver: string | null } | null = null;
 
-  /** Reads the jobs (read-only: repairs and clean-up wait for open(), which holds the lock). */
+  /** A store over `dir`; nothing is read until open() takes the folder's lock. */
   constructor(dir: string, lockOpts: ConstructorParameters<typeof DataDirLock>[1] = {}) {
     super(dir);
     this.dataLock = new DataDirLock(dir, lockOpts);
-    for (const id of this.jobDirs()) {
-      try {
-        this.load(id, false);
-      } catch {
-        // incomplete (being created, or never acknowledged): open() decides
-      }
-    }
   }
 
   async open(): Promise<void> {
     if (this.opened) return;
     const { tookOver } = await this.dataLock.acquire();
     let tempFiles = 0;
+    // A store opened again after close() reads afresh.
     this.cache.clear();
     this.keys.clear();
     this.logs.clear();
     for (const id of this.jobDirs()) {
       tempFiles += removeTempFiles(this.jobDir(id));
       try {
-        this.load(id, true);
+        this.load(id);
       } catch {
         // a job folder without a complete job.json was never acknowledged: drop it
         fs.rmSync(this.jobDir(id), { recursive: true, force: true });
@@ -167,8 +161,8 @@ export class FileJobStore extends ResultsDir implements JobStore {
     this.opened = null;
   }
 
-  /** Reads a job and its items; `repair` cuts a torn last items.log line (only while holding the lock). */
-  private load(id: string, repair: boolean): void {
+  /** Reads a job and its items, cutting a torn last items.log line (open() holds the lock). */
+  private load(id: string): void {
     const dir = this.jobDir(id);
     const job = JSON.parse(fs.readFileSync(path.join(dir, 'job.json'), 'utf8')) as JobRecord;
     const items: ItemRecord[] = Array.from({ length: job.total }, (_, n) => pendingItem(n + 1));
@@ -176,7 +170,7 @@ export class FileJobStore extends ResultsDir implements JobStore {
     if (fs.existsSync(log)) {
       const text = fs.readFileSync(log, 'utf8');
       const whole = text.lastIndexOf('\n') + 1;
-      if (repair && whole < text.length) fs.truncateSync(log, Buffer.byteLength(text.slice(0, whole))); // a torn last line: appends start on a fresh line
+      if (whole < text.length) fs.truncateSync(log, Buffer.byteLength(text.slice(0, whole))); // a torn last line: appends start on a fresh line
       for (const line of text.slice(0, whole).split('\n')) {
         if (!line) continue;
         try {

@@ -14,6 +14,7 @@ import { replyImage } from '../image-reply.js';
 import type { Metrics } from '../metrics.js';
 import { conditionalHeaders, describeRoute, imageResponses, jsonResponse, NO_QUERY, UNKNOWN_QUERY } from '../openapi.js';
 import { requireFormat } from '../params.js';
+import { singleValued } from '../query-string.js';
 import { rateLimitOptions } from './render.js';
 import { posterCanonicalString, canonicalizePoster } from '../poster.js';
 import { posterSchema, posterValidator } from '../poster-schema.js';
@@ -124,12 +125,7 @@ export function posterRoutes(app: FastifyInstance, deps: PosterDeps): void {
     const { name } = req.params;
     const format = requireFormat(req.params.format);
     const t = templates.get(name);
-    const query = Object.create(null) as Record<string, string>; // `__proto__` stays a (refused) key
-    for (const [k, v] of Object.entries(req.query)) {
-      if (Array.isArray(v)) throw badParam('invalid_parameter', k, `${k} must be given once`);
-      query[k] = v;
-    }
-    const { sig, ...vars } = query;
+    const { sig, ...vars } = singleValued(req.query);
     const spec = templates.fill(t, vars, format);
     const canonical = posterCanonicalString(spec);
     verifySignature(canonical, sig, config.signingKeys);
